@@ -1,0 +1,91 @@
+/**
+ * Every error sessionup throws is a `SessionupError` with a stable `code`, so callers can branch
+ * on `err.code` (or `instanceof`) without parsing messages. Driver failures keep the original
+ * error as `cause`.
+ */
+export type SessionupErrorCode =
+  | 'DUPLICATE_ID'
+  | 'NOT_OWNER'
+  | 'UNAUTHORIZED'
+  | 'INVALID_OPTION'
+  | 'INVALID_ARGUMENT'
+  | 'STORE_FAILURE'
+
+export class SessionupError extends Error {
+  override name = 'SessionupError'
+  readonly code: SessionupErrorCode
+
+  constructor(code: SessionupErrorCode, message: string, options?: { cause?: unknown }) {
+    super(`[sessionup] ${message}`, options)
+    this.code = code
+  }
+}
+
+/** A store already holds a session with this id; nothing was written. */
+export class DuplicateIdError extends SessionupError {
+  override name = 'DuplicateIdError'
+  constructor(layer: string, options?: { cause?: unknown }) {
+    super('DUPLICATE_ID', `[${layer}] a session with this id already exists`, options)
+  }
+}
+
+/** A session was about to be revoked by a user who does not own it. */
+export class NotOwnerError extends SessionupError {
+  override name = 'NotOwnerError'
+  constructor() {
+    super('NOT_OWNER', 'the session belongs to another user')
+  }
+}
+
+/** Why a request carries no usable session. */
+export type UnauthorizedReason =
+  | 'missing-cookie'
+  | 'malformed-cookie'
+  | 'unknown-session'
+  | 'client-mismatch'
+
+/** A request has no valid session. `reason` says which check failed (never shown to clients). */
+export class UnauthorizedError extends SessionupError {
+  override name = 'UnauthorizedError'
+  readonly reason: UnauthorizedReason
+  constructor(reason: UnauthorizedReason) {
+    super('UNAUTHORIZED', `unauthorized (${reason})`)
+    this.reason = reason
+  }
+}
+
+/** An option given to a manager or a store is invalid; `option` names it. */
+export class InvalidOptionError extends SessionupError {
+  override name = 'InvalidOptionError'
+  readonly option: string
+  constructor(option: string, problem: string) {
+    super('INVALID_OPTION', `invalid option "${option}": ${problem}`)
+    this.option = option
+  }
+}
+
+/** A method argument is invalid (a session with no user key, a date that is not a date, …). */
+export class InvalidArgumentError extends SessionupError {
+  override name = 'InvalidArgumentError'
+  readonly argument: string
+  constructor(argument: string, problem: string) {
+    super('INVALID_ARGUMENT', `invalid ${argument}: ${problem}`)
+    this.argument = argument
+  }
+}
+
+/** The storage engine failed; `cause` is the driver's error. */
+export class StoreError extends SessionupError {
+  override name = 'StoreError'
+  readonly layer: string
+  constructor(layer: string, action: string, cause: unknown) {
+    const detail = cause instanceof Error ? cause.message : String(cause)
+    super('STORE_FAILURE', `[${layer}] ${action} failed: ${detail}`, { cause })
+    this.layer = layer
+  }
+}
+
+/** Wraps anything a driver threw, leaving sessionup's own errors as they are. */
+export function storeFailure(layer: string, action: string, cause: unknown): SessionupError {
+  return cause instanceof SessionupError ? cause : new StoreError(layer, action, cause)
+}

@@ -1,0 +1,101 @@
+import type { Session } from './session.js'
+
+/** Why a session left the store. */
+export type DeletionReason = 'revoked' | 'expired'
+
+export interface DeletionEvent {
+  /** The session as it was stored just before it was deleted. */
+  session: Session
+  reason: DeletionReason
+}
+
+/**
+ * Called once for each deleted session, after the deletion has been committed. `signal` aborts
+ * when the listener is unsubscribed, so long work (closing a websocket, writing an audit line to
+ * a slow sink) can stop early. A listener's throw or rejection is reported to the store's error
+ * listeners; it never undoes the deletion or reaches the caller of the delete.
+ */
+export type DeletionListener = (event: DeletionEvent, signal: AbortSignal) => void | Promise<void>
+
+/**
+ * Stops delivering events to a listener. With `wait = true` the promise resolves only after the
+ * listener's runs that had already started have finished.
+ */
+export type Unsubscribe = (wait?: boolean) => Promise<void>
+
+/** Receives failures that have no caller to reject: cleanup passes and deletion listeners. */
+export type StoreErrorListener = (error: Error) => void
+
+/**
+ * The contract every session store keeps. `sessionup/testing` checks each rule written here.
+ *
+ * Time: a session is live while `now < expiresAt` and expired from the instant
+ * `now >= expiresAt`, at millisecond precision. No method ever returns an expired session,
+ * whether or not a cleanup has run.
+ *
+ * Missing data is not an error: a missing session is `null`, an empty list is `[]`, deleting
+ * what is not there succeeds. Methods reject only on real failures (a `StoreError` that keeps
+ * the driver's error as `cause`) or on invalid arguments.
+ *
+ * Stores never own the database client they were given: `close()` stops the store's own work
+ * (cleanup timers) and leaves the client open.
+ */
+export interface Store {
+  /**
+   * Inserts a new session. Atomic: if a session with the same id exists — live or expired but
+   * not yet cleaned up — nothing is written and the promise rejects with `DuplicateIdError`,
+   * even when two creates of one id race (from one process or several).
+   */
+  create(session: Session): Promise<void>
+
+  /** The live session with this id, or `null` if there is none or it has expired. */
+  fetchById(id: string): Promise<Session | null>
+
+  /**
+   * Every live session of `userKey`, oldest first (by `createdAt`, then by id); `[]` if none.
+   * Other users' sessions are never included.
+   */
+  fetchByUserKey(userKey: string): Promise<Session[]>
+
+  /**
+   * Deletes the session with this id; a no-op if it does not exist. A deletion event with
+   * reason `revoked` is emitted if a session was deleted.
+   */
+  deleteById(id: string): Promise<void>
+
+  /**
+   * Deletes every session of `userKey` except those whose id is in `exceptIds`; a no-op if there
+   * are none. Sessions of other users are untouched. Each deleted session emits `revoked`.
+   */
+  deleteByUserKey(userKey: string, ...exceptIds: string[]): Promise<void>
+
+  /**
+   * Moves a live session's expiry later, to `expiresAt`. Returns `true` if it did. It can only
+   * extend: it returns `false` and writes nothing if the session does not exist, has expired,
+   * or already expires at or after `expiresAt`. It never creates a session, so a revoked or
+   * expired session cannot come back through it, whatever the interleaving.
+   */
+  extend(id: string, expiresAt: Date): Promise<boolean>
+
+  /**
+   * Deletes every session that has expired by now and returns how many it deleted. Each
+   * deleted session emits `expired`. Large backlogs are deleted in batches that yield to the
+   * event loop between them.
+   */
+  deleteExpired(): Promise<number>
+
+  /** Subscribes to deletion events for every deletion path, cleanup included. */
+  onDeletion(listener: DeletionListener): Unsubscribe
+
+  /**
+   * Subscribes to failures nobody else would see (cleanup passes, deletion listeners). With no
+   * listener, such errors are emitted as process warnings: never thrown, never silent.
+   */
+  onError(listener: StoreErrorListener): () => void
+
+  /**
+   * Stops the store's cleanup timer and waits for a running pass. Idempotent. The database
+   * client stays open and every other method keeps working.
+   */
+  close(): Promise<void>
+}

@@ -1,0 +1,63 @@
+import { dataCases } from './cases-data.js'
+import { lifecycleCases } from './cases-lifecycle.js'
+import { type ConformanceOptions, makeFixture, type StoreFactory, TestClock } from './harness.js'
+
+export {
+  type ConformanceOptions,
+  type StoreFactory,
+  type StoreHarness,
+  TestClock,
+} from './harness.js'
+
+/** One named check of the Store contract, runnable under any test runner. */
+export interface ConformanceCase {
+  name: string
+  run(): Promise<void>
+}
+
+/**
+ * The Store contract as a list of cases, using `node:assert` only, so any runner can run them.
+ * Each case builds a fresh store with `factory` and tears it down afterwards.
+ *
+ * @example
+ * import { test } from 'node:test'
+ * for (const c of storeConformanceCases(({ now }) => ({ store: new MyStore({ now, cleanupInterval: 0 }) }))) {
+ *   test(c.name, c.run)
+ * }
+ */
+export function storeConformanceCases(
+  factory: StoreFactory,
+  options: ConformanceOptions = {},
+): ConformanceCase[] {
+  const controllable = options.controllableClock ?? true
+  return [...dataCases, ...lifecycleCases]
+    .filter((c) => controllable || !c.needsClock)
+    .map((c) => ({
+      name: c.name,
+      async run() {
+        const clock = new TestClock()
+        const harness = await factory({ now: clock.now })
+        try {
+          await c.run(makeFixture(harness.store, clock, controllable))
+        } finally {
+          await harness.store.close()
+          await harness.teardown?.()
+        }
+      },
+    }))
+}
+
+/**
+ * Registers every conformance case with a runner's `test`/`it` function.
+ *
+ * @example
+ * import { describe, it } from 'node:test'
+ * describe('MyStore', () => runStoreConformance(it, factory))
+ */
+export function runStoreConformance(
+  register: (name: string, fn: () => Promise<void>) => unknown,
+  factory: StoreFactory,
+  options?: ConformanceOptions,
+): void {
+  for (const c of storeConformanceCases(factory, options)) register(c.name, c.run)
+}
