@@ -96,8 +96,10 @@ export function startCleanup(
 /**
  * Deletes expired sessions every `interval` ms until `signal` aborts (the Go stores'
  * `Cleanup(ctx, interval)`). Resolves when aborted, after a pass that was running has ended;
- * rejects with the first failure so the caller can handle it and start the loop again. The
- * timer does not keep the process alive.
+ * rejects with the first failure so the caller can handle it and start the loop again.
+ *
+ * Unlike the store's own timer and `startCleanup`, this loop keeps the process alive while it
+ * runs, as Go's blocking `Cleanup` does: a worker that only awaits it must not exit at once.
  */
 export function runCleanup(
   store: Pick<Store, 'deleteExpired'>,
@@ -126,7 +128,6 @@ export function runCleanup(
           running = undefined
           if (signal?.aborted) return
           timer = setTimeout(tick, interval)
-          timer.unref()
         },
         (error: unknown) => {
           running = undefined
@@ -136,7 +137,6 @@ export function runCleanup(
       )
     }
     timer = setTimeout(tick, interval)
-    timer.unref()
   })
 }
 

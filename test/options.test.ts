@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { readCookie } from '../src/cookie.js'
+import {
+  InvalidOptionError,
+  type ManagerOptions,
+  MemoryStore,
+  SessionManager,
+} from '../src/index.js'
+
+const store = new MemoryStore({ cleanupInterval: 0 })
+const build = (options: ManagerOptions) => new SessionManager(store, options)
+
+describe('manager options', () => {
+  it('rejects contradictory or injectable cookie options, naming the option', () => {
+    const bad: Array<[ManagerOptions, string]> = [
+      [{ cookieName: '__Host-sid', domain: 'example.com' }, 'cookieName'],
+      [{ cookieName: '__Host-sid', path: '/app' }, 'cookieName'],
+      [{ cookieName: '__Host-sid', secure: false }, 'cookieName'],
+      [{ cookieName: '__Secure-sid', secure: false }, 'cookieName'],
+      [{ cookieName: 'sid;admin=1' }, 'cookieName'],
+      [{ cookieName: 'sid\r\nSet-Cookie: x' }, 'cookieName'],
+      [{ cookieName: '' }, 'cookieName'],
+      [{ path: '/a; Domain=evil.com' }, 'path'],
+      [{ path: '/a\nb' }, 'path'],
+      [{ path: 'relative' }, 'path'],
+      [{ domain: 'example.com; Secure' }, 'domain'],
+      [{ domain: 'exa mple.com' }, 'domain'],
+      [{ domain: 'example.com\r\n' }, 'domain'],
+      [{ sameSite: 'none', secure: false }, 'sameSite'],
+      [{ sameSite: 'sometimes' as 'lax' }, 'sameSite'],
+      [{ secure: 'yes' as unknown as boolean }, 'secure'],
+      [{ expiresIn: -1 }, 'expiresIn'],
+      [{ expiresIn: Number.NaN }, 'expiresIn'],
+      [{ idleTimeout: Number.POSITIVE_INFINITY }, 'idleTimeout'],
+      [{ absoluteTimeout: 0 }, 'absoluteTimeout'],
+      [{ maxSessionsPerUser: 1.5 }, 'maxSessionsPerUser'],
+      [{ trustProxy: -1 }, 'trustProxy'],
+      [{ trustProxy: ['10.0.0.0/33'] }, 'trustProxy'],
+      [{ trustProxy: ['not-an-ip'] }, 'trustProxy'],
+      [{ validate: true, withIp: false }, 'validate'],
+      [{ reject: 'nope' as unknown as ManagerOptions['reject'] }, 'reject'],
+      [{ expiresin: 5 } as ManagerOptions, 'expiresin'],
+    ]
+    for (const [options, name] of bad) {
+      assert.throws(
+        () => build(options),
+        (error: unknown) => error instanceof InvalidOptionError && error.option === name,
+        `${JSON.stringify(options)} should be rejected as "${name}"`,
+      )
+    }
+  })
+
+  it('picks the strongest cookie name prefix the other options allow', () => {
+    assert.equal(build({}).cookieName, '__Host-sessionup')
+    assert.equal(build({ domain: 'example.com' }).cookieName, '__Secure-sessionup')
+    assert.equal(build({ path: '/app' }).cookieName, '__Secure-sessionup')
+    assert.equal(build({ secure: false }).cookieName, 'sessionup')
+  })
+
+  it('rejects a store that is not a store', () => {
+    assert.throws(() => new SessionManager({} as MemoryStore), InvalidOptionError)
+  })
+})
+
+describe('readCookie', () => {
+  it('finds the named cookie among others, exactly by name', () => {
+    const header = 'x__Host-sid=wrong; __Host-sid = "right" ; other=1'
+    assert.equal(readCookie(header, '__Host-sid'), 'right')
+    assert.equal(readCookie('a=1;b=2', 'b'), '2')
+    assert.equal(readCookie('a=1; b', 'b'), undefined)
+    assert.equal(readCookie('', 'a'), undefined)
+    assert.equal(readCookie('sid=first; sid=second', 'sid'), 'first')
+  })
+})

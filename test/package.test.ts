@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { after, describe, it } from 'node:test'
+
+// A separate package that depends on the built `sessionup` (npm test builds dist/ first),
+// the way a third-party store author would.
+const root = resolve(import.meta.dirname, '..')
+const dir = mkdtempSync(join(tmpdir(), 'sessionup-consumer-'))
+after(() => rmSync(dir, { recursive: true, force: true }))
+mkdirSync(join(dir, 'node_modules'))
+symlinkSync(root, join(dir, 'node_modules', 'sessionup'), 'dir')
+writeFileSync(join(dir, 'package.json'), '{ "name": "consumer", "type": "module", "private": true }')
+
+describe('the published package', () => {
+  it('runs the conformance suite from sessionup/testing in another package', () => {
+    writeFileSync(
+      join(dir, 'conformance.test.mjs'),
+      `import { test } from 'node:test'
+import { MemoryStore } from 'sessionup'
+import { runStoreConformance } from 'sessionup/testing'
+runStoreConformance(test, ({ now }) => ({ store: new MemoryStore({ now, cleanupInterval: 0 }) }))
+`,
+    )
+    // Without NODE_TEST_CONTEXT the child reports as a top-level run, in TAP we can read.
+    const { NODE_TEST_CONTEXT: _, ...env } = process.env
+    const run = spawnSync(process.execPath, ['--test', '--test-reporter=tap', 'conformance.test.mjs'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env,
+    })
+    assert.equal(run.status, 0, run.stdout + run.stderr)
+    const passed = Number(/# pass (\d+)/.exec(run.stdout)?.[1])
+    assert.ok(passed >= 20, `expected the whole suite to run, saw ${passed} passing`)
+    assert.match(run.stdout, /# fail 0/)
+  })
+
+  it('exposes typed subpath exports to a strict TypeScript consumer', () => {
+    writeFileSync(
+      join(dir, 'consumer.ts'),
+      `import { MemoryStore, SessionManager, type Session } from 'sessionup'
+import { nodeSessions, getSession } from 'sessionup/node'
+import { fetchSessions } from 'sessionup/fetch'
+import { storeConformanceCases } from 'sessionup/testing'
+const manager = new SessionManager(new MemoryStore(), { expiresIn: 60_000 })
+const node = nodeSessions(manager)
+const fetchSide = fetchSessions(manager)
+const cases: number = storeConformanceCases(({ now }) => ({ store: new MemoryStore({ now }) })).length
+const s: Session | null = null as unknown as ReturnType<typeof getSession>
+export { node, fetchSide, cases, s }
+`,
+    )
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          noEmit: true,
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          target: 'ES2022',
+          types: ['node'],
+          typeRoots: [join(root, 'node_modules', '@types')],
+        },
+        files: ['consumer.ts'],
+      }),
+    )
+    const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc')
+    const run = spawnSync(process.execPath, [tsc, '-p', dir], { encoding: 'utf8' })
+    assert.equal(run.status, 0, run.stdout + run.stderr)
+  })
+})
