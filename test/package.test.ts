@@ -12,7 +12,10 @@ const dir = mkdtempSync(join(tmpdir(), 'sessionup-consumer-'))
 after(() => rmSync(dir, { recursive: true, force: true }))
 mkdirSync(join(dir, 'node_modules'))
 symlinkSync(root, join(dir, 'node_modules', 'sessionup'), 'dir')
-writeFileSync(join(dir, 'package.json'), '{ "name": "consumer", "type": "module", "private": true }')
+writeFileSync(
+  join(dir, 'package.json'),
+  '{ "name": "consumer", "type": "module", "private": true }',
+)
 
 describe('the published package', () => {
   it('runs the conformance suite from sessionup/testing in another package', () => {
@@ -26,11 +29,15 @@ runStoreConformance(test, ({ now }) => ({ store: new MemoryStore({ now, cleanupI
     )
     // Without NODE_TEST_CONTEXT the child reports as a top-level run, in TAP we can read.
     const { NODE_TEST_CONTEXT: _, ...env } = process.env
-    const run = spawnSync(process.execPath, ['--test', '--test-reporter=tap', 'conformance.test.mjs'], {
-      cwd: dir,
-      encoding: 'utf8',
-      env,
-    })
+    const run = spawnSync(
+      process.execPath,
+      ['--test', '--test-reporter=tap', 'conformance.test.mjs'],
+      {
+        cwd: dir,
+        encoding: 'utf8',
+        env,
+      },
+    )
     assert.equal(run.status, 0, run.stdout + run.stderr)
     const passed = Number(/# pass (\d+)/.exec(run.stdout)?.[1])
     assert.ok(passed >= 20, `expected the whole suite to run, saw ${passed} passing`)

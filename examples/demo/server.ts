@@ -1,0 +1,157 @@
+// The demo `npm start` runs: sign in, see your devices, sign them out. It uses sessionup only
+// through its public API, as the README tells users to.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { getSession, nodeSessions } from '../../src/http/node.js'
+import { NotOwnerError, SessionManager } from '../../src/index.js'
+import { openStore } from './stores.js'
+import { page, sessionsPage, signInPage } from './views.js'
+
+/** Demo users (name → password). Never keep real passwords like this. */
+export const USERS: Record<string, string> = {
+  alice: 'wonderland',
+  bob: 'builder',
+  carol: 'singer',
+}
+
+export async function startDemo(port: number, storeKind = process.env.SESSIONUP_STORE ?? 'memory') {
+  const { store, close, description } = await openStore(storeKind)
+  const manager = new SessionManager(store, {
+    // 7 days at most, 30 minutes idle. Cookies keep the secure defaults: Chromium and Firefox
+    // accept Secure (and __Host-) cookies from http://localhost, so nothing changes for dev.
+    expiresIn: 7 * 24 * 3600_000,
+    idleTimeout: 30 * 60_000,
+  })
+  const sessions = nodeSessions(manager)
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost')
+    if (req.method === 'POST' && !sameOrigin(req))
+      return send(res, 403, page('Forbidden', '<p>Cross-site request refused.</p>'))
+    if (url.pathname === '/' && req.method === 'GET') {
+      return sessions.optional((rq, rs) => {
+        if (getSession(rq)) return redirect(rs, '/sessions')
+        send(rs, 200, signInPage(url.searchParams.get('msg')))
+      })(req, res) as Promise<void>
+    }
+    if (url.pathname === '/login' && req.method === 'POST') {
+      const form = new URLSearchParams(await body(req))
+      const user = form.get('user') ?? ''
+      if (USERS[user] === undefined || USERS[user] !== form.get('password')) {
+        return redirect(res, '/?msg=bad-login')
+      }
+      await sessions.init(req, res, user)
+      return redirect(res, '/sessions?msg=signed-in')
+    }
+    if (url.pathname === '/sessions' && req.method === 'GET') {
+      await sessions.optional(async (rq, rs) => {
+        const current = getSession(rq)
+        if (!current) return redirect(rs, '/?msg=signed-out-elsewhere')
+        send(
+          rs,
+          200,
+          sessionsPage(current.userKey, await sessions.fetchAll(rq), url.searchParams.get('msg')),
+        )
+      })(req, res)
+      return
+    }
+    if (req.method === 'POST' && url.pathname.startsWith('/sessions/')) {
+      await sessions.optional(async (rq, rs) => {
+        if (!getSession(rq)) return redirect(rs, '/?msg=signed-out-elsewhere')
+        redirect(rs, await act(rq, rs, url.pathname.slice('/sessions/'.length), await body(rq)))
+      })(req, res)
+      return
+    }
+    send(res, 404, page('Not found', '<p>Nothing here. <a href="/">Home</a></p>'))
+  }
+
+  /** Runs one sign-out action and says where to go next. */
+  async function act(req: IncomingMessage, res: ServerResponse, action: string, form: string) {
+    if (action === 'logout') {
+      await sessions.revoke(req, res)
+      return '/?msg=signed-out'
+    }
+    if (action === 'logout-others') {
+      await sessions.revokeOther(req)
+      return '/sessions?msg=others-signed-out'
+    }
+    if (action === 'logout-all') {
+      await sessions.revokeAll(req, res)
+      return '/?msg=signed-out-everywhere'
+    }
+    if (action === 'revoke') {
+      const id = new URLSearchParams(form).get('id') ?? ''
+      try {
+        await sessions.revokeByIdExt(req, id)
+        return '/sessions?msg=device-signed-out'
+      } catch (error) {
+        if (error instanceof NotOwnerError) return '/sessions?msg=not-yours'
+        throw error
+      }
+    }
+    return '/sessions'
+  }
+
+  const server = createServer((req, res) => {
+    const started = performance.now()
+    res.on('finish', () => {
+      // One line per request; the URL path only (no query, no cookies, no tokens).
+      const path = (req.url ?? '/').split('?')[0]
+      console.log(
+        `${req.method} ${path} ${res.statusCode} ${(performance.now() - started).toFixed(1)}ms`,
+      )
+    })
+    route(req, res).catch((error: unknown) => {
+      console.error(error)
+      if (!res.headersSent) send(res, 500, page('Error', '<p>Something went wrong.</p>'))
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(port, resolve))
+  return {
+    server,
+    description,
+    async stop() {
+      await new Promise((resolve) => server.close(resolve))
+      await store.close()
+      await close()
+    },
+  }
+}
+
+/** Browsers send Origin on POST; a cross-site form post carries a foreign one. */
+function sameOrigin(req: IncomingMessage): boolean {
+  const origin = req.headers.origin
+  if (!origin) return req.headers['sec-fetch-site'] !== 'cross-site'
+  return origin === `http://${req.headers.host}` || origin === `https://${req.headers.host}`
+}
+
+function body(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let data = ''
+    req.setEncoding('utf8')
+    req.on('data', (chunk: string) => {
+      data += chunk
+      if (data.length > 10_000) req.destroy(new Error('form too large'))
+    })
+    req.on('end', () => resolve(data))
+    req.on('error', reject)
+  })
+}
+
+function send(res: ServerResponse, status: number, html: string): void {
+  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
+  res.end(html)
+}
+
+function redirect(res: ServerResponse, location: string): void {
+  res.writeHead(303, { location, 'cache-control': 'no-store' })
+  res.end()
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const port = Number(process.env.PORT ?? 3000)
+  const demo = await startDemo(port)
+  console.log(`sessionup demo on http://localhost:${port} (store: ${demo.description})`)
+  const stop = () => demo.stop().then(() => process.exit(0))
+  process.once('SIGINT', stop)
+  process.once('SIGTERM', stop)
+}

@@ -1,0 +1,71 @@
+import type { ListedSession } from '../../src/index.js'
+
+const MESSAGES: Record<string, string> = {
+  'bad-login': 'That user name and password do not match. Try one of the demo users below.',
+  'signed-in': 'You are signed in. This page lists every device signed in to your account.',
+  'signed-out': 'You signed out of this device. Your other devices stay signed in.',
+  'signed-out-everywhere': 'You signed out everywhere: every device of yours must sign in again.',
+  'signed-out-elsewhere':
+    'This device is not signed in (or was signed out from another device). Please sign in.',
+  'others-signed-out': 'Every other device was signed out. Only this one is still signed in.',
+  'device-signed-out':
+    'That device was signed out. It will be asked to sign in on its next request.',
+  'not-yours': 'That session belongs to someone else, so it was left alone.',
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
+}
+
+export function page(title: string, content: string): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} · sessionup demo</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>
+body{font:16px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
+table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.4rem .6rem;border-bottom:1px solid #ddd}
+tr.current{background:#eef6ff}.msg{background:#fff8e1;border:1px solid #f0d98c;padding:.6rem 1rem;border-radius:6px}
+form.inline{display:inline}button{cursor:pointer}.actions{display:flex;gap:.5rem;margin-top:1rem}
+</style></head><body><h1>${escapeHtml(title)}</h1>${content}</body></html>`
+}
+
+function message(code: string | null): string {
+  const text = code ? MESSAGES[code] : undefined
+  return text ? `<p class="msg" role="status">${escapeHtml(text)}</p>` : ''
+}
+
+export function signInPage(msg: string | null): string {
+  return page(
+    'Sign in',
+    `${message(msg)}
+<form method="post" action="/login">
+<p><label>User <input name="user" autocomplete="username" required></label></p>
+<p><label>Password <input name="password" type="password" autocomplete="current-password" required></label></p>
+<p><button type="submit">Sign in</button></p></form>
+<p>Demo users: <code>alice</code> / <code>wonderland</code>, <code>bob</code> / <code>builder</code>, <code>carol</code> / <code>singer</code>.</p>`,
+  )
+}
+
+function row(s: ListedSession): string {
+  const revoke = s.current
+    ? '<em>this device</em>'
+    : `<form class="inline" method="post" action="/sessions/revoke"><input type="hidden" name="id" value="${escapeHtml(s.id)}"><button type="submit">Sign out this device</button></form>`
+  return `<tr class="${s.current ? 'current' : ''}" data-session="${escapeHtml(s.id)}">
+<td>${escapeHtml(s.agent.browser || 'unknown browser')}</td><td>${escapeHtml(s.agent.os || 'unknown OS')}</td>
+<td>${escapeHtml(s.ip ?? 'unknown')}</td><td>${s.createdAt.toISOString().replace('T', ' ').slice(0, 19)} UTC</td>
+<td>${s.expiresAt.toISOString().replace('T', ' ').slice(0, 19)} UTC</td><td>${revoke}</td></tr>`
+}
+
+export function sessionsPage(user: string, sessions: ListedSession[], msg: string | null): string {
+  return page(
+    `Your sessions, ${user}`,
+    `${message(msg)}
+<table><thead><tr><th>Browser</th><th>OS</th><th>IP</th><th>Signed in</th><th>Expires</th><th></th></tr></thead>
+<tbody>${sessions.map(row).join('')}</tbody></table>
+<div class="actions">
+<form method="post" action="/sessions/logout"><button type="submit">Sign out this device</button></form>
+<form method="post" action="/sessions/logout-others"><button type="submit">Sign out all other devices</button></form>
+<form method="post" action="/sessions/logout-all"><button type="submit">Sign out everywhere</button></form>
+</div>`,
+  )
+}

@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict'
+import { type ChildProcess, spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import type { AddressInfo } from 'node:net'
+import { createServer } from 'node:net'
+import { join, resolve } from 'node:path'
+import { after, describe, it } from 'node:test'
+
+// The README's quick start, run as pasted (against the built package, resolved by name).
+const root = resolve(import.meta.dirname, '..')
+const readme = readFileSync(join(root, 'README.md'), 'utf8')
+const quickStart = /## Quick start[\s\S]*?```js\n([\s\S]*?)```/.exec(readme)?.[1] ?? ''
+// Inside the repo, `import 'sessionup'` resolves through package.json "exports" (self-reference).
+const dir = mkdtempSync(join(root, '.tmp-readme-'))
+after(() => rmSync(dir, { recursive: true, force: true }))
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const { port } = server.address() as AddressInfo
+  server.close()
+  return port
+}
+
+async function start(file: string): Promise<{ child: ChildProcess; base: string }> {
+  const port = await freePort()
+  const child = spawn(process.execPath, [file], { env: { ...process.env, PORT: String(port) } })
+  return new Promise((resolveStart, reject) => {
+    child.on('error', reject)
+    child.on('exit', (code) => reject(new Error(`quick start exited with ${code}`)))
+    child.stdout?.on('data', (chunk: Buffer) => {
+      const port = /localhost:(\d+)/.exec(chunk.toString())?.[1]
+      if (port) resolveStart({ child, base: `http://127.0.0.1:${port}` })
+    })
+  })
+}
+
+describe('README quick start', () => {
+  it('runs as pasted: login sets a secure cookie, /me needs it', async () => {
+    assert.ok(quickStart.includes("from 'sessionup'"), 'found the quick start block')
+    const file = join(dir, 'quickstart.mjs')
+    writeFileSync(file, quickStart)
+    const { child, base } = await start(file)
+    try {
+      const login = await fetch(`${base}/login`, { method: 'POST' })
+      const setCookie = login.headers.get('set-cookie') ?? ''
+      assert.match(
+        setCookie,
+        /^__Host-sessionup=[\w-]{43}; Path=\/; Expires=.*; HttpOnly; Secure; SameSite=Strict$/,
+      )
+      const cookie = setCookie.split(';')[0] ?? ''
+      assert.equal(
+        await (await fetch(`${base}/me`, { headers: { cookie } })).text(),
+        'hello alice\n',
+      )
+      const denied = await fetch(`${base}/me`)
+      assert.equal(denied.status, 401)
+      assert.deepEqual(await denied.json(), { error: 'unauthorized' })
+    } finally {
+      child.kill()
+    }
+  })
+})
