@@ -2,6 +2,7 @@ import type { Database, Statement } from 'better-sqlite3'
 import { type CleanupHandle, runCleanup, startCleanup, yieldToEventLoop } from '../cleanup.js'
 import { DuplicateIdError, InvalidOptionError, storeFailure } from '../errors.js'
 import type { Session } from '../session.js'
+import type { DeletionReason } from '../store.js'
 import { BaseStore, type BaseStoreOptions, checkDate, checkKey, checkSession } from './base.js'
 import { checkTableName, prepareSchema } from './sqlite-schema.js'
 
@@ -56,7 +57,11 @@ export class SQLiteStore extends BaseStore {
     | 'byId'
     | 'byUser'
     | 'deleteById'
+    | 'deleteByIdCount'
     | 'deleteByUser'
+    | 'deleteByUserCount'
+    | 'deleteByUserExcept'
+    | 'deleteByUserExceptCount'
     | 'extend'
     | 'expiredBatch'
     | 'expiredBatchCount',
@@ -96,9 +101,17 @@ export class SQLiteStore extends BaseStore {
       byUser: prepare(
         `SELECT ${COLUMNS} FROM ${t} WHERE user_key = ? AND expires_at > ? ORDER BY created_at, id`,
       ),
+      // Each delete comes as a pair: with RETURNING for when deletion listeners want the rows,
+      // and without, which is cheaper, for when nobody listens.
       deleteById: prepare(`DELETE FROM ${t} WHERE id = ? RETURNING ${COLUMNS}`),
-      deleteByUser: prepare(
+      deleteByIdCount: prepare(`DELETE FROM ${t} WHERE id = ?`),
+      deleteByUser: prepare(`DELETE FROM ${t} WHERE user_key = ? RETURNING ${COLUMNS}`),
+      deleteByUserCount: prepare(`DELETE FROM ${t} WHERE user_key = ?`),
+      deleteByUserExcept: prepare(
         `DELETE FROM ${t} WHERE user_key = ? AND id NOT IN (SELECT value FROM json_each(?)) RETURNING ${COLUMNS}`,
+      ),
+      deleteByUserExceptCount: prepare(
+        `DELETE FROM ${t} WHERE user_key = ? AND id NOT IN (SELECT value FROM json_each(?))`,
       ),
       extend: prepare(
         `UPDATE ${t} SET expires_at = ? WHERE id = ? AND expires_at > ? AND expires_at < ?`,
@@ -180,20 +193,37 @@ export class SQLiteStore extends BaseStore {
     return rows.map(toSession)
   }
 
+  /** Runs a delete; reads the deleted rows back only when a deletion listener wants them. */
+  #delete(
+    action: string,
+    returning: Statement,
+    count: Statement,
+    reason: DeletionReason,
+    ...params: unknown[]
+  ): number {
+    if (!this.events.active) return this.#write(action, () => count.run(...params).changes)
+    const rows = this.#write(action, () => returning.all(...params) as Row[])
+    if (rows.length > 0) this.events.emit(rows.map(toSession), reason)
+    return rows.length
+  }
+
   async deleteById(id: string): Promise<void> {
     checkKey('id', id)
-    const rows = this.#write('deleteById', () => this.#sql.deleteById.all(id) as Row[])
-    if (rows.length > 0 && this.events.active) this.events.emit(rows.map(toSession), 'revoked')
+    const sql = this.#sql
+    this.#delete('deleteById', sql.deleteById, sql.deleteByIdCount, 'revoked', id)
   }
 
   async deleteByUserKey(userKey: string, ...exceptIds: string[]): Promise<void> {
     checkKey('userKey', userKey)
+    for (const id of exceptIds) checkKey('exceptIds', id)
+    const sql = this.#sql
+    if (exceptIds.length === 0) {
+      this.#delete('deleteByUserKey', sql.deleteByUser, sql.deleteByUserCount, 'revoked', userKey)
+      return
+    }
     const except = JSON.stringify(exceptIds)
-    const rows = this.#write(
-      'deleteByUserKey',
-      () => this.#sql.deleteByUser.all(userKey, except) as Row[],
-    )
-    if (rows.length > 0 && this.events.active) this.events.emit(rows.map(toSession), 'revoked')
+    const [returning, count] = [sql.deleteByUserExcept, sql.deleteByUserExceptCount]
+    this.#delete('deleteByUserKey', returning, count, 'revoked', userKey, except)
   }
 
   async extend(id: string, expiresAt: Date): Promise<boolean> {
@@ -213,20 +243,9 @@ export class SQLiteStore extends BaseStore {
     for (;;) {
       const now = this.now()
       const limit = this.#batchSize
-      let deleted: number
-      if (this.events.active) {
-        const rows = this.#write(
-          'deleteExpired',
-          () => this.#sql.expiredBatch.all(now, limit) as Row[],
-        )
-        deleted = rows.length
-        if (deleted > 0) this.events.emit(rows.map(toSession), 'expired')
-      } else {
-        deleted = this.#write(
-          'deleteExpired',
-          () => this.#sql.expiredBatchCount.run(now, limit).changes,
-        )
-      }
+      const sql = this.#sql
+      const [returning, count] = [sql.expiredBatch, sql.expiredBatchCount]
+      const deleted = this.#delete('deleteExpired', returning, count, 'expired', now, limit)
       total += deleted
       if (deleted < limit) return total
       await yieldToEventLoop()

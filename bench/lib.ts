@@ -1,0 +1,63 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks'
+
+/** Nanoseconds per call of `fn`, over `n` calls. */
+export async function timeAsync(n: number, fn: (i: number) => unknown): Promise<number> {
+  const start = process.hrtime.bigint()
+  for (let i = 0; i < n; i++) await fn(i)
+  return Number(process.hrtime.bigint() - start) / n
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN
+}
+
+export interface Pair {
+  oursNs: number
+  floorNs: number
+  ratio: number
+}
+
+/**
+ * Times ours against the floor in alternating rounds (so drift hits both alike) and returns
+ * the median per-call time of each. `offset` gives each round fresh inputs.
+ */
+export async function compare(
+  rounds: number,
+  perRound: number,
+  ours: (i: number) => unknown,
+  floor: (i: number) => unknown,
+): Promise<Pair> {
+  const o: number[] = []
+  const f: number[] = []
+  for (let r = 0; r < rounds; r++) {
+    f.push(await timeAsync(perRound, (i) => floor(r * perRound + i)))
+    o.push(await timeAsync(perRound, (i) => ours(r * perRound + i)))
+  }
+  const oursNs = median(o)
+  const floorNs = median(f)
+  return { oursNs, floorNs, ratio: oursNs / floorNs }
+}
+
+/** Runs `fn` and reports its duration and the event loop's longest stall meanwhile. */
+export async function withLoopMonitor<T>(fn: () => Promise<T> | T): Promise<{ result: T; ms: number; maxBlockMs: number }> {
+  const histogram = monitorEventLoopDelay({ resolution: 1 })
+  histogram.enable()
+  // A 1 ms interval keeps timers due, so a long synchronous block shows up as delay.
+  const ticker = setInterval(() => {}, 1)
+  const start = performance.now()
+  const result = await fn()
+  const ms = performance.now() - start
+  await new Promise((r) => setTimeout(r, 5))
+  clearInterval(ticker)
+  histogram.disable()
+  return { result, ms, maxBlockMs: histogram.max / 1e6 }
+}
+
+export const us = (ns: number) => (ns / 1000).toFixed(1)
+export const x = (ratio: number) => `${ratio.toFixed(2)}×`
+
+export function table(header: string[], rows: Array<Array<string | number>>): string {
+  const line = (cells: Array<string | number>) => `| ${cells.join(' | ')} |`
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n')
+}

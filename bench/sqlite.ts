@@ -1,0 +1,138 @@
+// SQLite store against the floor: raw better-sqlite3 prepared statements doing the same work
+// on the same table. Run: npm run bench:sqlite   (SIZES=10000,100000 to pick sizes)
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import type { Session } from '../src/index.js'
+import { SQLiteStore } from '../src/stores/sqlite.js'
+import { compare, type Pair, table, us, withLoopMonitor, x } from './lib.js'
+
+const SIZES = (process.env.SIZES ?? '10000,100000,1000000').split(',').map(Number)
+const PER_USER = 5
+const COLS = 'id, user_key, created_at, expires_at, ip, agent_os, agent_browser, meta'
+
+function open(dir: string) {
+  const db = new Database(join(dir, 'bench.db'))
+  db.pragma('journal_mode = WAL')
+  db.pragma('synchronous = NORMAL')
+  return db
+}
+
+function fill(db: Database.Database, n: number, expiredShare = 0) {
+  const insert = db.prepare(`INSERT INTO sessions (${COLS}) VALUES (?, ?, ?, ?, '192.0.2.1', 'Linux', 'Firefox', '{}')`)
+  const now = Date.now()
+  db.transaction(() => {
+    for (let i = 0; i < n; i++) {
+      const expired = i < n * expiredShare
+      insert.run(`s-${i}`, `user-${Math.floor(i / PER_USER)}`, now - 1000, expired ? now - 1 : now + 3_600_000)
+    }
+  })()
+}
+
+const session = (id: string, userKey: string): Session => ({
+  id,
+  userKey,
+  createdAt: new Date(),
+  expiresAt: new Date(Date.now() + 3_600_000),
+  ip: '192.0.2.1',
+  agent: { os: 'Linux', browser: 'Firefox' },
+  meta: {},
+})
+
+async function measure(n: number) {
+  const dir = mkdtempSync(join(tmpdir(), 'sessionup-bench-'))
+  const db = open(dir)
+  const store = new SQLiteStore(db, { cleanupInterval: 0 })
+  fill(db, n)
+  const floor = {
+    byId: db.prepare(`SELECT ${COLS} FROM sessions WHERE id = ? AND expires_at > ?`),
+    byUser: db.prepare(`SELECT ${COLS} FROM sessions WHERE user_key = ? AND expires_at > ? ORDER BY created_at, id`),
+    insert: db.prepare(`INSERT INTO sessions (${COLS}) VALUES (@id, @user_key, @created_at, @expires_at, @ip, @agent_os, @agent_browser, @meta)`),
+    deleteById: db.prepare('DELETE FROM sessions WHERE id = ?'),
+    deleteByUser: db.prepare('DELETE FROM sessions WHERE user_key = ?'),
+  }
+  const users = Math.floor(n / PER_USER)
+  const rnd = (i: number) => (i * 7919) % n
+  const results: Record<string, Pair> = {}
+  results['fetchById (hit)'] = await compare(7, 4000, (i) => store.fetchById(`s-${rnd(i)}`), (i) => floor.byId.get(`s-${rnd(i)}`, Date.now()))
+  results['fetchById (miss)'] = await compare(7, 4000, (i) => store.fetchById(`none-${i}`), (i) => floor.byId.get(`none-${i}`, Date.now()))
+  results.fetchByUserKey = await compare(7, 2000, (i) => store.fetchByUserKey(`user-${rnd(i) % users}`), (i) => floor.byUser.all(`user-${rnd(i) % users}`, Date.now()))
+  results.create = await compare(7, 1000, (i) => store.create(session(`new-o-${i}`, `nu-${i}`)), (i) => {
+    const s = session(`new-f-${i}`, `nu-${i}`)
+    return floor.insert.run({ id: s.id, user_key: s.userKey, created_at: s.createdAt.getTime(), expires_at: s.expiresAt.getTime(), ip: s.ip, agent_os: s.agent.os, agent_browser: s.agent.browser, meta: JSON.stringify(s.meta) })
+  })
+  // Delete what the create rounds added: the same number of rows for each side.
+  results.deleteById = await compare(7, 1000, (i) => store.deleteById(`new-o-${i}`), (i) => floor.deleteById.run(`new-f-${i}`))
+  const insertUser = db.prepare(`INSERT INTO sessions (${COLS}) VALUES (?, ?, 1, ?, NULL, '', '', '{}')`)
+  db.transaction(() => {
+    for (let i = 0; i < 7 * 500; i++) {
+      for (const side of ['o', 'f']) for (let k = 0; k < PER_USER; k++) insertUser.run(`du-${side}-${i}-${k}`, `du-${side}-${i}`, Date.now() + 3_600_000)
+    }
+  })()
+  results.deleteByUserKey = await compare(7, 500, (i) => store.deleteByUserKey(`du-o-${i}`), (i) => floor.deleteByUser.run(`du-f-${i}`))
+  db.close()
+  rmSync(dir, { recursive: true, force: true })
+  return results
+}
+
+/** Cleanup of 10% expired among n: ours batched, the floor one DELETE; rows/s and longest block. */
+async function measureCleanup(n: number) {
+  const run = async (ours: boolean) => {
+    const dir = mkdtempSync(join(tmpdir(), 'sessionup-bench-'))
+    const db = open(dir)
+    const store = new SQLiteStore(db, { cleanupInterval: 0 })
+    fill(db, n, 0.1)
+    const raw = db.prepare('DELETE FROM sessions WHERE expires_at <= ?')
+    const m = await withLoopMonitor(() => (ours ? store.deleteExpired() : raw.run(Date.now()).changes))
+    // A create right after the cleanup, to see it left the file in good shape.
+    const t = performance.now()
+    for (let i = 0; i < 200; i++) await store.create(session(`after-${i}`, 'after'))
+    const createAfterUs = ((performance.now() - t) / 200) * 1000
+    db.close()
+    rmSync(dir, { recursive: true, force: true })
+    return { deleted: Number(m.result), rowsPerSec: Number(m.result) / (m.ms / 1000), maxBlockMs: m.maxBlockMs, createAfterUs }
+  }
+  const floor = await run(false)
+  const ours = await run(true)
+  return { ours, floor }
+}
+
+const lines: string[] = []
+const ops = ['fetchById (hit)', 'fetchById (miss)', 'fetchByUserKey', 'create', 'deleteById', 'deleteByUserKey']
+const bySize: Record<number, Record<string, Pair>> = {}
+for (const n of SIZES) {
+  console.error(`measuring at ${n} sessions…`)
+  bySize[n] = await measure(n)
+}
+lines.push(
+  table(
+    ['operation', ...SIZES.map((n) => `${n.toLocaleString('en')}: ours / floor µs`), ...SIZES.map((n) => `ratio at ${n.toLocaleString('en')}`)],
+    ops.map((op) => [
+      op,
+      ...SIZES.map((n) => `${us(bySize[n]?.[op]?.oursNs ?? 0)} / ${us(bySize[n]?.[op]?.floorNs ?? 0)}`),
+      ...SIZES.map((n) => x(bySize[n]?.[op]?.ratio ?? 0)),
+    ]),
+  ),
+)
+const first = SIZES[0] ?? 0
+const last = SIZES.at(-1) ?? 0
+const scale = (bySize[last]?.fetchByUserKey?.oursNs ?? 0) / (bySize[first]?.fetchByUserKey?.oursNs ?? 1)
+lines.push('', `fetchByUserKey at ${last.toLocaleString('en')} vs at ${first.toLocaleString('en')}: ${x(scale)}`)
+const cleanupRows: Array<Array<string | number>> = []
+for (const n of SIZES) {
+  console.error(`cleanup of ${n / 10} expired among ${n}…`)
+  const { ours, floor } = await measureCleanup(n)
+  cleanupRows.push([
+    `${(n / 10).toLocaleString('en')} of ${n.toLocaleString('en')}`,
+    `${Math.round(ours.rowsPerSec).toLocaleString('en')} / ${Math.round(floor.rowsPerSec).toLocaleString('en')}`,
+    x(ours.rowsPerSec / floor.rowsPerSec),
+    `${ours.maxBlockMs.toFixed(1)} / ${floor.maxBlockMs.toFixed(1)}`,
+    `${ours.createAfterUs.toFixed(1)} / ${floor.createAfterUs.toFixed(1)}`,
+  ])
+}
+lines.push(
+  '',
+  table(['deleteExpired', 'rows/s ours / floor', 'ours ÷ floor', 'longest block ms ours / floor', 'create after, µs ours / floor'], cleanupRows),
+)
+console.log(lines.join('\n'))
