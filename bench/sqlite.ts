@@ -20,14 +20,23 @@ function open(dir: string) {
 }
 
 function fill(db: Database.Database, n: number, expiredShare = 0) {
-  const insert = db.prepare(`INSERT INTO sessions (${COLS}) VALUES (?, ?, ?, ?, '192.0.2.1', 'Linux', 'Firefox', '{}')`)
+  const insert = db.prepare(
+    `INSERT INTO sessions (${COLS}) VALUES (?, ?, ?, ?, '192.0.2.1', 'Linux', 'Firefox', '{}')`,
+  )
   const now = Date.now()
   db.transaction(() => {
     for (let i = 0; i < n; i++) {
       const expired = i < n * expiredShare
-      insert.run(`s-${i}`, `user-${Math.floor(i / PER_USER)}`, now - 1000, expired ? now - 1 : now + 3_600_000)
+      insert.run(
+        `s-${i}`,
+        `user-${Math.floor(i / PER_USER)}`,
+        now - 1000,
+        expired ? now - 1 : now + 3_600_000,
+      )
     }
   })()
+  // Steady state: the bulk load checkpointed into the main file, as a running app's would be.
+  db.pragma('wal_checkpoint(TRUNCATE)')
 }
 
 const session = (id: string, userKey: string): Session => ({
@@ -47,30 +56,77 @@ async function measure(n: number) {
   fill(db, n)
   const floor = {
     byId: db.prepare(`SELECT ${COLS} FROM sessions WHERE id = ? AND expires_at > ?`),
-    byUser: db.prepare(`SELECT ${COLS} FROM sessions WHERE user_key = ? AND expires_at > ? ORDER BY created_at, id`),
-    insert: db.prepare(`INSERT INTO sessions (${COLS}) VALUES (@id, @user_key, @created_at, @expires_at, @ip, @agent_os, @agent_browser, @meta)`),
+    byUser: db.prepare(
+      `SELECT ${COLS} FROM sessions WHERE user_key = ? AND expires_at > ? ORDER BY created_at, id`,
+    ),
+    insert: db.prepare(
+      `INSERT INTO sessions (${COLS}) VALUES (@id, @user_key, @created_at, @expires_at, @ip, @agent_os, @agent_browser, @meta)`,
+    ),
     deleteById: db.prepare('DELETE FROM sessions WHERE id = ?'),
     deleteByUser: db.prepare('DELETE FROM sessions WHERE user_key = ?'),
   }
   const users = Math.floor(n / PER_USER)
   const rnd = (i: number) => (i * 7919) % n
   const results: Record<string, Pair> = {}
-  results['fetchById (hit)'] = await compare(7, 4000, (i) => store.fetchById(`s-${rnd(i)}`), (i) => floor.byId.get(`s-${rnd(i)}`, Date.now()))
-  results['fetchById (miss)'] = await compare(7, 4000, (i) => store.fetchById(`none-${i}`), (i) => floor.byId.get(`none-${i}`, Date.now()))
-  results.fetchByUserKey = await compare(7, 2000, (i) => store.fetchByUserKey(`user-${rnd(i) % users}`), (i) => floor.byUser.all(`user-${rnd(i) % users}`, Date.now()))
-  results.create = await compare(7, 1000, (i) => store.create(session(`new-o-${i}`, `nu-${i}`)), (i) => {
-    const s = session(`new-f-${i}`, `nu-${i}`)
-    return floor.insert.run({ id: s.id, user_key: s.userKey, created_at: s.createdAt.getTime(), expires_at: s.expiresAt.getTime(), ip: s.ip, agent_os: s.agent.os, agent_browser: s.agent.browser, meta: JSON.stringify(s.meta) })
-  })
+  results['fetchById (hit)'] = await compare(
+    7,
+    4000,
+    (i) => store.fetchById(`s-${rnd(i)}`),
+    (i) => floor.byId.get(`s-${rnd(i)}`, Date.now()),
+  )
+  results['fetchById (miss)'] = await compare(
+    7,
+    4000,
+    (i) => store.fetchById(`none-${i}`),
+    (i) => floor.byId.get(`none-${i}`, Date.now()),
+  )
+  results.fetchByUserKey = await compare(
+    7,
+    2000,
+    (i) => store.fetchByUserKey(`user-${rnd(i) % users}`),
+    (i) => floor.byUser.all(`user-${rnd(i) % users}`, Date.now()),
+  )
+  results.create = await compare(
+    7,
+    1000,
+    (i) => store.create(session(`new-o-${i}`, `nu-${i}`)),
+    (i) => {
+      const s = session(`new-f-${i}`, `nu-${i}`)
+      return floor.insert.run({
+        id: s.id,
+        user_key: s.userKey,
+        created_at: s.createdAt.getTime(),
+        expires_at: s.expiresAt.getTime(),
+        ip: s.ip,
+        agent_os: s.agent.os,
+        agent_browser: s.agent.browser,
+        meta: JSON.stringify(s.meta),
+      })
+    },
+  )
   // Delete what the create rounds added: the same number of rows for each side.
-  results.deleteById = await compare(7, 1000, (i) => store.deleteById(`new-o-${i}`), (i) => floor.deleteById.run(`new-f-${i}`))
-  const insertUser = db.prepare(`INSERT INTO sessions (${COLS}) VALUES (?, ?, 1, ?, NULL, '', '', '{}')`)
+  results.deleteById = await compare(
+    7,
+    1000,
+    (i) => store.deleteById(`new-o-${i}`),
+    (i) => floor.deleteById.run(`new-f-${i}`),
+  )
+  const insertUser = db.prepare(
+    `INSERT INTO sessions (${COLS}) VALUES (?, ?, 1, ?, NULL, '', '', '{}')`,
+  )
   db.transaction(() => {
     for (let i = 0; i < 7 * 500; i++) {
-      for (const side of ['o', 'f']) for (let k = 0; k < PER_USER; k++) insertUser.run(`du-${side}-${i}-${k}`, `du-${side}-${i}`, Date.now() + 3_600_000)
+      for (const side of ['o', 'f'])
+        for (let k = 0; k < PER_USER; k++)
+          insertUser.run(`du-${side}-${i}-${k}`, `du-${side}-${i}`, Date.now() + 3_600_000)
     }
   })()
-  results.deleteByUserKey = await compare(7, 500, (i) => store.deleteByUserKey(`du-o-${i}`), (i) => floor.deleteByUser.run(`du-f-${i}`))
+  results.deleteByUserKey = await compare(
+    7,
+    500,
+    (i) => store.deleteByUserKey(`du-o-${i}`),
+    (i) => floor.deleteByUser.run(`du-f-${i}`),
+  )
   db.close()
   rmSync(dir, { recursive: true, force: true })
   return results
@@ -84,14 +140,21 @@ async function measureCleanup(n: number) {
     const store = new SQLiteStore(db, { cleanupInterval: 0 })
     fill(db, n, 0.1)
     const raw = db.prepare('DELETE FROM sessions WHERE expires_at <= ?')
-    const m = await withLoopMonitor(() => (ours ? store.deleteExpired() : raw.run(Date.now()).changes))
+    const m = await withLoopMonitor(() =>
+      ours ? store.deleteExpired() : raw.run(Date.now()).changes,
+    )
     // A create right after the cleanup, to see it left the file in good shape.
     const t = performance.now()
     for (let i = 0; i < 200; i++) await store.create(session(`after-${i}`, 'after'))
     const createAfterUs = ((performance.now() - t) / 200) * 1000
     db.close()
     rmSync(dir, { recursive: true, force: true })
-    return { deleted: Number(m.result), rowsPerSec: Number(m.result) / (m.ms / 1000), maxBlockMs: m.maxBlockMs, createAfterUs }
+    return {
+      deleted: Number(m.result),
+      rowsPerSec: Number(m.result) / (m.ms / 1000),
+      maxBlockMs: m.maxBlockMs,
+      createAfterUs,
+    }
   }
   const floor = await run(false)
   const ours = await run(true)
@@ -99,7 +162,14 @@ async function measureCleanup(n: number) {
 }
 
 const lines: string[] = []
-const ops = ['fetchById (hit)', 'fetchById (miss)', 'fetchByUserKey', 'create', 'deleteById', 'deleteByUserKey']
+const ops = [
+  'fetchById (hit)',
+  'fetchById (miss)',
+  'fetchByUserKey',
+  'create',
+  'deleteById',
+  'deleteByUserKey',
+]
 const bySize: Record<number, Record<string, Pair>> = {}
 for (const n of SIZES) {
   console.error(`measuring at ${n} sessions…`)
@@ -107,18 +177,28 @@ for (const n of SIZES) {
 }
 lines.push(
   table(
-    ['operation', ...SIZES.map((n) => `${n.toLocaleString('en')}: ours / floor µs`), ...SIZES.map((n) => `ratio at ${n.toLocaleString('en')}`)],
+    [
+      'operation',
+      ...SIZES.map((n) => `${n.toLocaleString('en')}: ours / floor µs`),
+      ...SIZES.map((n) => `ratio at ${n.toLocaleString('en')}`),
+    ],
     ops.map((op) => [
       op,
-      ...SIZES.map((n) => `${us(bySize[n]?.[op]?.oursNs ?? 0)} / ${us(bySize[n]?.[op]?.floorNs ?? 0)}`),
+      ...SIZES.map(
+        (n) => `${us(bySize[n]?.[op]?.oursNs ?? 0)} / ${us(bySize[n]?.[op]?.floorNs ?? 0)}`,
+      ),
       ...SIZES.map((n) => x(bySize[n]?.[op]?.ratio ?? 0)),
     ]),
   ),
 )
 const first = SIZES[0] ?? 0
 const last = SIZES.at(-1) ?? 0
-const scale = (bySize[last]?.fetchByUserKey?.oursNs ?? 0) / (bySize[first]?.fetchByUserKey?.oursNs ?? 1)
-lines.push('', `fetchByUserKey at ${last.toLocaleString('en')} vs at ${first.toLocaleString('en')}: ${x(scale)}`)
+const scale =
+  (bySize[last]?.fetchByUserKey?.oursNs ?? 0) / (bySize[first]?.fetchByUserKey?.oursNs ?? 1)
+lines.push(
+  '',
+  `fetchByUserKey at ${last.toLocaleString('en')} vs at ${first.toLocaleString('en')}: ${x(scale)}`,
+)
 const cleanupRows: Array<Array<string | number>> = []
 for (const n of SIZES) {
   console.error(`cleanup of ${n / 10} expired among ${n}…`)
@@ -133,6 +213,15 @@ for (const n of SIZES) {
 }
 lines.push(
   '',
-  table(['deleteExpired', 'rows/s ours / floor', 'ours ÷ floor', 'longest block ms ours / floor', 'create after, µs ours / floor'], cleanupRows),
+  table(
+    [
+      'deleteExpired',
+      'rows/s ours / floor',
+      'ours ÷ floor',
+      'longest block ms ours / floor',
+      'create after, µs ours / floor',
+    ],
+    cleanupRows,
+  ),
 )
 console.log(lines.join('\n'))

@@ -1,8 +1,8 @@
 // The demo `npm start` runs: sign in, see your devices, sign them out. It uses sessionup only
 // through its public API, as the README tells users to.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import { getSession, nodeSessions } from '../../src/http/node.js'
-import { NotOwnerError, SessionManager } from '../../src/index.js'
+import { NotOwnerError, SessionManager } from 'sessionup'
+import { getSession, nodeSessions } from 'sessionup/node'
 import { openStore } from './stores.js'
 import { page, sessionsPage, signInPage } from './views.js'
 
@@ -13,7 +13,7 @@ export const USERS: Record<string, string> = {
   carol: 'singer',
 }
 
-export async function startDemo(port: number, storeKind = process.env.SESSIONUP_STORE ?? 'memory') {
+export async function startDemo(port: number, storeKind = process.env.SESSIONUP_STORE ?? 'sqlite') {
   const { store, close, description } = await openStore(storeKind)
   const manager = new SessionManager(store, {
     // 7 days at most, 30 minutes idle. Cookies keep the secure defaults: Chromium and Firefox

@@ -1,4 +1,4 @@
-import type { ListedSession } from '../../src/index.js'
+import type { ListedSession } from 'sessionup'
 
 const MESSAGES: Record<string, string> = {
   'bad-login': 'That user name and password do not match. Try one of the demo users below.',
