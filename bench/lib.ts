@@ -47,9 +47,9 @@ export async function withLoopMonitor<T>(
   histogram.enable()
   // A 1 ms interval keeps timers due, so a long synchronous block shows up as delay.
   const ticker = setInterval(() => {}, 1)
-  // Let the monitor take its first samples, so a block that starts at once is seen.
-  await new Promise((r) => setTimeout(r, 10))
-  histogram.reset()
+  // Let the monitor take its first samples first: a block before them goes unseen (and a
+  // reset() drops the next sample, which would be the block's), so warm up without reset.
+  await new Promise((r) => setTimeout(r, 50))
   const start = performance.now()
   const result = await fn()
   const ms = performance.now() - start
