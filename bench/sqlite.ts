@@ -145,8 +145,8 @@ async function measureCleanup(n: number) {
     )
     // A create right after the cleanup, to see it left the file in good shape.
     const t = performance.now()
-    for (let i = 0; i < 200; i++) await store.create(session(`after-${i}`, 'after'))
-    const createAfterUs = ((performance.now() - t) / 200) * 1000
+    for (let i = 0; i < 2000; i++) await store.create(session(`after-${i}`, 'after'))
+    const createAfterUs = ((performance.now() - t) / 2000) * 1000
     db.close()
     rmSync(dir, { recursive: true, force: true })
     return {
