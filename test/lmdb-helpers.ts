@@ -1,0 +1,52 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { type Key, open, type RootDatabase } from 'lmdb'
+
+/** A fresh LMDB environment in its own temp directory. */
+export function tempEnv() {
+  const dir = mkdtempSync(join(tmpdir(), 'sessionup-lmdb-'))
+  const root = open({ path: dir })
+  return {
+    root,
+    dir,
+    async remove() {
+      if ((root as { status?: string }).status !== 'closed') await root.close()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+/**
+ * Checks the bucket's two indexes against its records, entry by entry: every record has its
+ * user and expiry entries, and every index entry points at a record that agrees with it.
+ * Returns the problems found ([] when consistent).
+ */
+export function indexProblems(root: RootDatabase, bucket: string): string[] {
+  const db = root.openDB(bucket, {
+    keyEncoding: 'ordered-binary',
+    encoding: 'msgpack',
+    cache: false,
+  })
+  const problems: string[] = []
+  const records = new Map<string, [string, number, number]>()
+  const users = new Set<string>()
+  const expiries = new Set<string>()
+  for (const { key, value } of db.getRange({})) {
+    const k = key as Key[]
+    if (k[0] === 's') {
+      const r = value as [string, number, number]
+      records.set(k[1] as string, [r[0], r[1], r[2]])
+    } else if (k[0] === 'u') users.add(JSON.stringify(k.slice(1)))
+    else if (k[0] === 'e') expiries.add(JSON.stringify(k.slice(1)))
+  }
+  for (const [id, [userKey, createdAt, expiresAt]] of records) {
+    if (!users.delete(JSON.stringify([userKey, createdAt, id])))
+      problems.push(`record ${id}: no user entry`)
+    if (!expiries.delete(JSON.stringify([expiresAt, id])))
+      problems.push(`record ${id}: no expiry entry`)
+  }
+  for (const u of users) problems.push(`user entry ${u} without its record`)
+  for (const e of expiries) problems.push(`expiry entry ${e} without its record`)
+  return problems
+}
