@@ -1,7 +1,9 @@
 import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import Database from 'better-sqlite3'
+import { open } from 'lmdb'
 import { MemoryStore, type Store } from 'sessionup'
+import { LMDBStore } from 'sessionup/lmdb'
 import { SQLiteStore } from 'sessionup/sqlite'
 
 export interface OpenedStore {
@@ -11,9 +13,9 @@ export interface OpenedStore {
   description: string
 }
 
-export const STORE_KINDS = ['sqlite', 'memory'] as const
+export const STORE_KINDS = ['sqlite', 'lmdb', 'memory'] as const
 
-/** Opens the store named by SESSIONUP_STORE (default: SQLite in ./data/demo.db). */
+/** Opens the store named by SESSIONUP_STORE (default: SQLite in ./data/demo.db; SESSIONUP_DB moves it). */
 export async function openStore(kind: string): Promise<OpenedStore> {
   switch (kind) {
     case 'memory':
@@ -36,6 +38,12 @@ export async function openStore(kind: string): Promise<OpenedStore> {
         },
         description: `sqlite (${path})`,
       }
+    }
+    case 'lmdb': {
+      const path = resolve(process.env.SESSIONUP_DB ?? 'data/demo-lmdb')
+      const root = open({ path })
+      const store = new LMDBStore(root, { bucket: 'sessions', cleanupInterval: 60_000 })
+      return { store, close: () => root.close(), description: `lmdb (${path})` }
     }
     default:
       throw new Error(`SESSIONUP_STORE="${kind}" is not one of: ${STORE_KINDS.join(', ')}`)

@@ -8,7 +8,7 @@ import { BaseStore, type BaseStoreOptions, checkDate, checkKey, checkSession } f
 export interface LMDBStoreOptions extends BaseStoreOptions {
   /** The LMDB named database (Go's Bolt bucket) for sessions and their indexes. Required. */
   bucket: string
-  /** Sessions deleted per cleanup transaction. Default 1000. */
+  /** Sessions deleted per cleanup transaction. Default 500. */
   batchSize?: number
 }
 
@@ -18,7 +18,8 @@ type StoredRecord = [string, number, number, string | null, string, string, stri
 // One named database holds three kinds of keys (ordered-binary arrays), always written in the
 // same transaction, so the indexes cannot drift from the records:
 //   ['s', id]                       → the record
-//   ['u', userKey, createdAt, id]   → true   (a user's sessions, oldest first)
+//   ['u', userKey, createdAt, id]   → the record again (a user's sessions, oldest first, read
+//                                     in one range scan instead of a lookup per session)
 //   ['e', expiresAt, id]            → true   (sessions by expiry, for cleanup)
 //   ['v']                           → schema version
 const REC = 's'
@@ -86,7 +87,7 @@ export class LMDBStore extends BaseStore {
     if (typeof bucket !== 'string' || bucket.length === 0) {
       throw new InvalidOptionError('bucket', 'a non-empty bucket (named database) name is required')
     }
-    const batch = options.batchSize ?? 1000
+    const batch = options.batchSize ?? 500
     if (!Number.isInteger(batch) || batch < 1 || batch > 100_000) {
       throw new InvalidOptionError(
         'batchSize',
@@ -150,17 +151,24 @@ export class LMDBStore extends BaseStore {
     return { store, ...startCleanup(store, interval, onError) }
   }
 
-  async #write<T>(action: string, work: () => T): Promise<T> {
+  /** Runs one write of lmdb-js, mapping its failures to a StoreError. */
+  async #guard<T>(action: string, write: () => Promise<T>): Promise<T> {
     try {
       // lmdb-js throws from a timer callback — an uncaught exception that ends the process —
       // when a write is queued on a closed environment; refuse the write here instead.
       const status = (this.#root as { status?: string }).status
-      if (status !== undefined && status !== 'open')
+      if (status !== undefined && status !== 'open') {
         throw new Error(`the LMDB environment is ${status}`)
-      return await this.#db.transaction(work)
+      }
+      return await write()
     } catch (error) {
       throw storeFailure(this.layer, action, error)
     }
+  }
+
+  /** A write transaction whose callback runs (synchronously) inside LMDB's write lock. */
+  #write<T>(action: string, work: () => T): Promise<T> {
+    return this.#guard(action, () => this.#db.transaction(work))
   }
 
   #read<T>(action: string, work: () => T): T {
@@ -196,13 +204,15 @@ export class LMDBStore extends BaseStore {
     checkSession(session)
     const id = session.id
     const r = toRecord(session)
-    const created = await this.#write('create', () => {
-      if (this.#record(id) !== undefined) return false
-      this.#db.put([REC, id], r)
-      this.#db.put([USER, r[0], r[1], id], true)
-      this.#db.put([EXP, r[2], id], true)
-      return true
-    })
+    // A conditional block: LMDB checks the id is absent and writes all three keys inside one
+    // write transaction, on lmdb-js's writer thread — atomic across threads and processes.
+    const created = await this.#guard('create', () =>
+      this.#db.ifNoExists([REC, id], () => {
+        this.#db.put([REC, id], r)
+        this.#db.put([USER, r[0], r[1], id], r)
+        this.#db.put([EXP, r[2], id], true)
+      }),
+    )
     if (!created) throw new DuplicateIdError(this.layer)
   }
 
@@ -218,11 +228,11 @@ export class LMDBStore extends BaseStore {
     return this.#read('fetchByUserKey', () => {
       const sessions: Session[] = []
       // Strings sort after numbers, so [u, key, ''] ends the numeric createdAt range of key.
-      for (const key of this.#db.getKeys({ start: [USER, userKey], end: [USER, userKey, ''] })) {
+      const range = { start: [USER, userKey], end: [USER, userKey, ''] }
+      for (const { key, value } of this.#db.getRange(range)) {
         const [, owner, , id] = key as [string, string, number, string]
-        if (owner !== userKey) continue
-        const r = this.#record(id)
-        if (r && r[2] > now) sessions.push(toSession(id, r))
+        const r = value as StoredRecord
+        if (owner === userKey && r[2] > now) sessions.push(toSession(id, r))
       }
       return sessions
     })
@@ -243,14 +253,12 @@ export class LMDBStore extends BaseStore {
     const keep = new Set(exceptIds)
     const gone = await this.#write('deleteByUserKey', () => {
       const deleted: Array<[string, StoredRecord]> = []
-      const keys = [...this.#db.getKeys({ start: [USER, userKey], end: [USER, userKey, ''] })]
-      for (const key of keys) {
+      const range = { start: [USER, userKey], end: [USER, userKey, ''] }
+      for (const { key, value } of [...this.#db.getRange(range)]) {
         const [, owner, , id] = key as [string, string, number, string]
         if (owner !== userKey || keep.has(id)) continue
-        const r = this.#record(id)
-        if (!r) continue
-        this.#removeAll(id, r)
-        deleted.push([id, r])
+        this.#removeAll(id, value as StoredRecord)
+        deleted.push([id, value as StoredRecord])
       }
       return deleted
     })
@@ -264,9 +272,11 @@ export class LMDBStore extends BaseStore {
     return this.#write('extend', () => {
       const r = this.#record(id)
       if (!r || r[2] <= this.now() || r[2] >= until) return false
+      const renewed: StoredRecord = [r[0], r[1], until, r[3], r[4], r[5], r[6]]
       this.#db.remove([EXP, r[2], id])
       this.#db.put([EXP, until, id], true)
-      this.#db.put([REC, id], [r[0], r[1], until, r[3], r[4], r[5], r[6]])
+      this.#db.put([REC, id], renewed)
+      this.#db.put([USER, r[0], r[1], id], renewed)
       return true
     })
   }

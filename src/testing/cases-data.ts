@@ -30,11 +30,14 @@ export const dataCases: Case[] = [
         empty: '',
         '': 'empty key',
         'key:with;all=of"them': 'quote " and \\ backslash\nnewline',
+        ['__proto__']: 'a plain key, not a prototype',
       }
       const s = session('meta-user', { meta })
       await store.create(s)
       const got = await store.fetchById(s.id)
       assert.deepEqual(got?.meta, meta)
+      assert.equal(Object.getPrototypeOf(got?.meta), Object.prototype)
+      assert.deepEqual(Object.keys(got?.meta ?? {}).sort(), Object.keys(meta).sort())
     },
   },
   {
