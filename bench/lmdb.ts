@@ -52,7 +52,7 @@ async function fill(raw: Database<unknown, Key>, n: number, expiredShare = 0, pr
         const user = `user-${Math.floor(i / PER_USER)}`
         const expires = i < n * expiredShare ? now - 1 : now + HOUR
         raw.put(['s', id], record(user, now - 1000, expires))
-        raw.put(['u', user, now - 1000, id], true)
+        raw.put(['u', user, now - 1000, id], record(user, now - 1000, expires))
         raw.put(['e', expires, id], true)
       }
     })
@@ -74,7 +74,7 @@ function rawCreate(raw: Database<unknown, Key>, id: string, user: string) {
   const now = Date.now()
   return Promise.all([
     raw.put(['s', id], record(user, now, now + HOUR)),
-    raw.put(['u', user, now, id], true),
+    raw.put(['u', user, now, id], record(user, now, now + HOUR)),
     raw.put(['e', now + HOUR, id], true),
   ])
 }
@@ -91,6 +91,9 @@ async function measure(n: number) {
   await fill(raw, n)
   const users = Math.floor(n / PER_USER)
   const rnd = (i: number) => (i * 7919) % n
+  const listed = await store.fetchByUserKey('user-1')
+  if (listed.length !== PER_USER)
+    throw new Error(`bench data is off: user-1 has ${listed.length} sessions`)
   const r: Record<string, Pair> = {}
   r['fetchById (hit)'] = await compare(
     7,
@@ -110,9 +113,9 @@ async function measure(n: number) {
     (i) => store.fetchByUserKey(`user-${rnd(i) % users}`),
     (i) => {
       const user = `user-${rnd(i) % users}`
-      const out = []
-      for (const key of raw.getKeys({ start: ['u', user], end: ['u', user, ''] }))
-        out.push(raw.get(['s', (key as Key[])[3] as Key]))
+      const out: unknown[] = []
+      for (const { value } of raw.getRange({ start: ['u', user], end: ['u', user, ''] }))
+        out.push(value)
       return out
     },
   )
@@ -160,9 +163,11 @@ async function measure(n: number) {
     (i) => {
       const user = `user-${users - 1 - i}`
       const removals: Promise<unknown>[] = []
-      for (const key of [...raw.getKeys({ start: ['u', user], end: ['u', user, ''] })]) {
+      for (const { key, value } of [
+        ...raw.getRange({ start: ['u', user], end: ['u', user, ''] }),
+      ]) {
         const id = (key as Key[])[3] as string
-        const rec = raw.get(['s', id]) as [string, number, number]
+        const rec = value as [string, number, number]
         removals.push(raw.remove(key), raw.remove(['s', id]), raw.remove(['e', rec[2], id]))
       }
       return Promise.all(removals)

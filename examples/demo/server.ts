@@ -106,8 +106,11 @@ export async function startDemo(port: number, storeKind = process.env.SESSIONUP_
     })
   })
   await new Promise<void>((resolve) => server.listen(port, resolve))
+  const address = server.address()
   return {
     server,
+    /** The port listened on (useful with port 0). */
+    port: typeof address === 'object' && address ? address.port : port,
     description,
     async stop() {
       await new Promise((resolve) => server.close(resolve))
