@@ -88,7 +88,7 @@ export class SessionManager {
     const now = this.#o.now()
     if (!session || !this.#isLive(session, now)) return unauthorized('unknown-session')
     if (this.#o.validate && !this.#sameClient(session, req)) return unauthorized('client-mismatch')
-    await this.#renewIfDue(session, now)
+    if (this.#o.idleTimeout !== undefined) await this.#renewIfDue(session, now, this.#o.idleTimeout)
     return { session, error: null }
   }
 
@@ -220,9 +220,8 @@ export class SessionManager {
   }
 
   /** Renews at most once per half idle window: a write per request would cost more than reads. */
-  async #renewIfDue(session: Session, now: number): Promise<void> {
-    const idle = this.#o.idleTimeout
-    if (idle === undefined || session.expiresAt.getTime() - now > idle / 2) return
+  async #renewIfDue(session: Session, now: number, idle: number): Promise<void> {
+    if (session.expiresAt.getTime() - now > idle / 2) return
     const cap = this.#o.lifetimeCap
     const target = Math.min(
       now + idle,

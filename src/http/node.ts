@@ -13,7 +13,19 @@ export type NodeMiddleware = (
 /** A plain `node:http` request handler. */
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => unknown
 
-const current = new WeakMap<IncomingMessage, Session>()
+// The session rides on the request under a private symbol: cheaper per request than a WeakMap
+// entry, and invisible to JSON and to other code that does not hold the symbol.
+const SESSION = Symbol('sessionup.session')
+type Carrier = IncomingMessage & { [SESSION]?: Session | undefined }
+const current = {
+  get: (req: IncomingMessage) => (req as Carrier)[SESSION],
+  set: (req: IncomingMessage, session: Session) => {
+    ;(req as Carrier)[SESSION] = session
+  },
+  delete: (req: IncomingMessage) => {
+    ;(req as Carrier)[SESSION] = undefined
+  },
+}
 
 /** The session `auth` or `public` found for this request, or `null`. */
 export function getSession(req: IncomingMessage): Session | null {
