@@ -65,7 +65,9 @@ for (let round = 0; round < ROUNDS; round++) {
     console.error(`round ${round + 1}: ${variant}`)
     const server = await start(variant)
     try {
-      ;(results[variant] ??= []).push(await load(server.port, server.cookie))
+      const runs = results[variant] ?? []
+      runs.push(await load(server.port, server.cookie))
+      results[variant] = runs
     } finally {
       server.child.kill()
     }

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import type { Session } from '../src/index.js'
 import { SQLiteStore } from '../src/stores/sqlite.js'
-import { compare, type Pair, table, us, withLoopMonitor, x } from './lib.js'
+import { cleanupRow, compare, type Pair, sizeReport, table, withLoopMonitor } from './lib.js'
 
 const SIZES = (process.env.SIZES ?? '10000,100000,1000000').split(',').map(Number)
 const PER_USER = 5
@@ -175,41 +175,19 @@ for (const n of SIZES) {
   console.error(`measuring at ${n} sessions…`)
   bySize[n] = await measure(n)
 }
-lines.push(
-  table(
-    [
-      'operation',
-      ...SIZES.map((n) => `${n.toLocaleString('en')}: ours / floor µs`),
-      ...SIZES.map((n) => `ratio at ${n.toLocaleString('en')}`),
-    ],
-    ops.map((op) => [
-      op,
-      ...SIZES.map(
-        (n) => `${us(bySize[n]?.[op]?.oursNs ?? 0)} / ${us(bySize[n]?.[op]?.floorNs ?? 0)}`,
-      ),
-      ...SIZES.map((n) => x(bySize[n]?.[op]?.ratio ?? 0)),
-    ]),
-  ),
-)
-const first = SIZES[0] ?? 0
-const last = SIZES.at(-1) ?? 0
-const scale =
-  (bySize[last]?.fetchByUserKey?.oursNs ?? 0) / (bySize[first]?.fetchByUserKey?.oursNs ?? 1)
-lines.push(
-  '',
-  `fetchByUserKey at ${last.toLocaleString('en')} vs at ${first.toLocaleString('en')}: ${x(scale)}`,
-)
+lines.push(sizeReport(SIZES, ops, bySize))
 const cleanupRows: Array<Array<string | number>> = []
 for (const n of SIZES) {
   console.error(`cleanup of ${n / 10} expired among ${n}…`)
   const { ours, floor } = await measureCleanup(n)
-  cleanupRows.push([
-    `${(n / 10).toLocaleString('en')} of ${n.toLocaleString('en')}`,
-    `${Math.round(ours.rowsPerSec).toLocaleString('en')} / ${Math.round(floor.rowsPerSec).toLocaleString('en')}`,
-    x(ours.rowsPerSec / floor.rowsPerSec),
-    `${ours.maxBlockMs.toFixed(1)} / ${floor.maxBlockMs.toFixed(1)}`,
-    `${ours.createAfterUs.toFixed(1)} / ${floor.createAfterUs.toFixed(1)}`,
-  ])
+  cleanupRows.push(
+    cleanupRow(
+      n,
+      ours,
+      floor,
+      `${ours.createAfterUs.toFixed(1)} / ${floor.createAfterUs.toFixed(1)}`,
+    ),
+  )
 }
 lines.push(
   '',

@@ -1,4 +1,4 @@
-import { CleanupTimer, checkInterval } from '../cleanup.js'
+import { CleanupTimer, checkInterval, runCleanup } from '../cleanup.js'
 import { InvalidArgumentError, InvalidOptionError } from '../errors.js'
 import { DeletionEvents, ErrorListeners } from '../events.js'
 import type { Session } from '../session.js'
@@ -58,6 +58,14 @@ export abstract class BaseStore implements Store {
     }
   }
 
+  /**
+   * Go's `Cleanup(ctx, interval)`: deletes expired sessions every `interval` ms until `signal`
+   * aborts; rejects on the first failure so the caller can restart it.
+   */
+  cleanup(interval: number, signal?: AbortSignal): Promise<void> {
+    return runCleanup(this, interval, signal)
+  }
+
   protected reportError(error: Error): void {
     this.#errors.report(error)
   }
@@ -82,6 +90,18 @@ export abstract class BaseStore implements Store {
     this.#closing ??= this.#cleanup?.stop() ?? Promise.resolve()
     return this.#closing
   }
+}
+
+/** A store's `batchSize` option: a whole number from 1 to 100,000, or `fallback` when unset. */
+export function checkBatchSize(value: unknown, fallback: number): number {
+  const batch = value ?? fallback
+  if (typeof batch !== 'number' || !Number.isInteger(batch) || batch < 1 || batch > 100_000) {
+    throw new InvalidOptionError(
+      'batchSize',
+      `expected a whole number from 1 to 100000, got ${String(batch)}`,
+    )
+  }
+  return batch
 }
 
 /** Rejects a session that a store could not keep faithfully. */

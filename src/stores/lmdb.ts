@@ -1,9 +1,16 @@
 import type { Database, Key, RootDatabase } from 'lmdb'
-import { type CleanupHandle, runCleanup, startCleanup, yieldToEventLoop } from '../cleanup.js'
+import { type CleanupHandle, startCleanup, yieldToEventLoop } from '../cleanup.js'
 import { DuplicateIdError, InvalidOptionError, SessionupError, storeFailure } from '../errors.js'
 import type { Session } from '../session.js'
 import type { DeletionReason } from '../store.js'
-import { BaseStore, type BaseStoreOptions, checkDate, checkKey, checkSession } from './base.js'
+import {
+  BaseStore,
+  type BaseStoreOptions,
+  checkBatchSize,
+  checkDate,
+  checkKey,
+  checkSession,
+} from './base.js'
 
 export interface LMDBStoreOptions extends BaseStoreOptions {
   /** The LMDB named database (Go's Bolt bucket) for sessions and their indexes. Required. */
@@ -87,13 +94,7 @@ export class LMDBStore extends BaseStore {
     if (typeof bucket !== 'string' || bucket.length === 0) {
       throw new InvalidOptionError('bucket', 'a non-empty bucket (named database) name is required')
     }
-    const batch = options.batchSize ?? 500
-    if (!Number.isInteger(batch) || batch < 1 || batch > 100_000) {
-      throw new InvalidOptionError(
-        'batchSize',
-        `expected a whole number from 1 to 100000, got ${String(batch)}`,
-      )
-    }
+    const batch = checkBatchSize(options.batchSize, 500)
     this.bucket = bucket
     this.#root = root
     this.#batchSize = batch
@@ -130,14 +131,6 @@ export class LMDBStore extends BaseStore {
       }
       db.putSync(VERSION_KEY, SCHEMA_VERSION)
     })
-  }
-
-  /**
-   * Go's `Cleanup(ctx, interval)`: deletes expired sessions every `interval` ms until `signal`
-   * aborts; rejects on the first failure so the caller can restart it.
-   */
-  cleanup(interval: number, signal?: AbortSignal): Promise<void> {
-    return runCleanup(this, interval, signal)
   }
 
   /** A store whose cleanup runs every `interval` ms, failures to `onError`; `stop()` waits. */

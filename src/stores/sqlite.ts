@@ -1,9 +1,16 @@
 import type { Database, Statement } from 'better-sqlite3'
-import { type CleanupHandle, runCleanup, startCleanup, yieldToEventLoop } from '../cleanup.js'
+import { type CleanupHandle, startCleanup, yieldToEventLoop } from '../cleanup.js'
 import { DuplicateIdError, InvalidOptionError, storeFailure } from '../errors.js'
 import type { Session } from '../session.js'
 import type { DeletionReason } from '../store.js'
-import { BaseStore, type BaseStoreOptions, checkDate, checkKey, checkSession } from './base.js'
+import {
+  BaseStore,
+  type BaseStoreOptions,
+  checkBatchSize,
+  checkDate,
+  checkKey,
+  checkSession,
+} from './base.js'
 import { checkTableName, prepareSchema } from './sqlite-schema.js'
 
 export interface SQLiteStoreOptions extends BaseStoreOptions {
@@ -74,13 +81,7 @@ export class SQLiteStore extends BaseStore {
       throw new InvalidOptionError('db', 'expected an open better-sqlite3 Database')
     }
     const table = checkTableName(options.table ?? 'sessions')
-    const batch = options.batchSize ?? 250
-    if (!Number.isInteger(batch) || batch < 1 || batch > 100_000) {
-      throw new InvalidOptionError(
-        'batchSize',
-        `expected a whole number from 1 to 100000, got ${String(batch)}`,
-      )
-    }
+    const batch = checkBatchSize(options.batchSize, 250)
     this.table = table
     this.#batchSize = batch
     const transaction = db.transaction((work: () => unknown) => work())
@@ -134,14 +135,6 @@ export class SQLiteStore extends BaseStore {
   ): { store: SQLiteStore } & CleanupHandle {
     const store = new SQLiteStore(db, { ...options, cleanupInterval: 0 })
     return { store, ...startCleanup(store, interval, onError) }
-  }
-
-  /**
-   * Go's `Cleanup(ctx, interval)`: deletes expired sessions every `interval` ms until `signal`
-   * aborts; rejects on the first failure so the caller can restart it.
-   */
-  cleanup(interval: number, signal?: AbortSignal): Promise<void> {
-    return runCleanup(this, interval, signal)
   }
 
   #run<T>(action: string, work: () => T): T {
