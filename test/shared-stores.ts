@@ -9,8 +9,10 @@ import { openRecommended, tempDb } from './sqlite-helpers.js'
 /** A database several processes share; the children run the built package (npm test builds). */
 export interface Shared {
   path: string
+  /** Resolves once this process holds no handle that the children could trip over. */
+  ready(): Promise<void>
   /** A store in this process on the same database, for checking what the children did. */
-  open(): Store
+  open(): Promise<Store & { release(): Promise<void> }>
   /** Where separate indexes could drift from the records (LMDB), what disagrees; else []. */
   indexProblems(): string[]
   /** Closes this process's handles and deletes the files. */
@@ -24,62 +26,80 @@ export function shared(kind: (typeof KINDS)[number]): Shared {
     const t = tempDb()
     new SQLiteStore(t.db, { cleanupInterval: 0 }) // the table exists before the children race
     t.db.close()
-    const handles: Array<{ close(): void }> = []
+    const handles: Array<{ open: boolean; close(): void }> = []
     return {
       path: t.path,
-      open() {
+      ready: async () => {},
+      async open() {
         const db = openRecommended(t.path)
         handles.push(db)
-        return new SQLiteStore(db, { cleanupInterval: 0 })
+        return Object.assign(new SQLiteStore(db, { cleanupInterval: 0 }), {
+          release: async () => {
+            if (db.open) db.close()
+          },
+        })
       },
       indexProblems: () => [], // SQLite maintains its own indexes inside each statement
       async remove() {
-        for (const h of handles) h.close()
+        for (const h of handles) if (h.open) h.close()
         t.remove()
       },
     }
   }
   const env = tempEnv()
   new LMDBStore(env.root, { bucket: 'sessions', cleanupInterval: 0 })
-  // Each open() is a fresh environment handle (the setup one is closed), as after a restart.
-  const ready = env.root.close()
-  const roots: RootDatabase[] = []
-  const latest = () => {
-    const root = roots.at(-1)
-    if (!root) throw new Error('open() first')
-    return root
-  }
+  // LMDB must not be open twice in one process: the setup handle is closed before anything
+  // else opens, and each open() closes the previous handle first — as after a restart.
+  let closing: Promise<void> = env.root.close()
+  let root: RootDatabase | undefined
   return {
     path: env.dir,
-    open() {
-      const root = openLmdb({ path: env.dir })
-      roots.push(root)
-      return new LMDBStore(root, { bucket: 'sessions', cleanupInterval: 0 })
+    ready: () => closing,
+    async open() {
+      await closing
+      root = openLmdb({ path: env.dir })
+      const current = root
+      closing = Promise.resolve()
+      return Object.assign(new LMDBStore(current, { bucket: 'sessions', cleanupInterval: 0 }), {
+        release: async () => {
+          closing = current.close()
+          await closing
+        },
+      })
     },
-    indexProblems: () => indexProblems(latest(), 'sessions'),
+    indexProblems: () => (root ? indexProblems(root, 'sessions') : ['not opened']),
     async remove() {
-      await ready
-      for (const root of roots) await root.close()
+      await closing
+      if (root && (root as { status?: string }).status === 'open') await root.close()
       await env.remove()
     },
   }
 }
 
+/** Runs a script in a child process; one that outlives `limitMs` is killed and reported. */
 export function runNode(
   script: string,
   args: string[],
+  limitMs = 90_000,
 ): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [script, ...args])
     let out = ''
     let err = ''
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      err += `\n[test] ${script} ${args.join(' ')} still running after ${limitMs} ms: killed`
+    }, limitMs)
     child.stdout.on('data', (c) => {
       out += c
     })
     child.stderr.on('data', (c) => {
       err += c
     })
-    child.on('close', (code) => resolve({ code, out, err }))
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      resolve({ code, out, err })
+    })
   })
 }
 

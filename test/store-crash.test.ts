@@ -39,9 +39,12 @@ function writeUntilKilled(
 
 for (const kind of KINDS) {
   describe(`${kind}: crash safety`, () => {
-    it(`survives ${KILLS} SIGKILLs of a writer with every acknowledged create kept`, async () => {
+    it(`survives ${KILLS} SIGKILLs of a writer with every acknowledged create kept`, {
+      timeout: 300_000,
+    }, async () => {
       const db = shared(kind)
       after(() => db.remove())
+      await db.ready()
       let acknowledged = 0
       for (let round = 0; round < KILLS; round++) {
         const acked = await writeUntilKilled(
@@ -51,13 +54,15 @@ for (const kind of KINDS) {
           1 + Math.floor(Math.random() * 300),
         )
         // Reopened after every kill: a fresh handle sees what the dead writer left.
-        const store = db.open()
+        const store = await db.open()
         for (const id of acked)
           assert.ok(await store.fetchById(id), `round ${round}: ${id} was acknowledged`)
         acknowledged += acked.length
         await store.close()
+        await store.release()
       }
       assert.ok(acknowledged >= KILLS, `${acknowledged} acknowledged creates checked`)
+      await db.open()
       assert.deepEqual(db.indexProblems(), [])
     })
   })

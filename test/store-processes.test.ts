@@ -8,9 +8,12 @@ const OPS = 5_000
 
 for (const kind of KINDS) {
   describe(`${kind}: several processes, one database`, () => {
-    it(`${WORKERS} processes × ${OPS} mixed operations: no errors, no lost creates`, async () => {
+    it(`${WORKERS} processes × ${OPS} mixed operations: no errors, no lost creates`, {
+      timeout: 180_000,
+    }, async () => {
       const db = shared(kind)
       after(() => db.remove())
+      await db.ready()
       const results = await Promise.all(
         Array.from({ length: WORKERS }, (_, w) =>
           runNode('test/fixtures/store-worker.mjs', [kind, db.path, String(w), String(OPS)]),
@@ -25,9 +28,9 @@ for (const kind of KINDS) {
         [],
         'no operation failed (no busy error surfaced)',
       )
-      const store = db.open()
+      const store = await db.open()
       const live = reports.flatMap((r) => r.live)
-      assert.ok(live.length > 1_000, `${live.length} live sessions to check`)
+      assert.ok(live.length > 300, `${live.length} live sessions to check`)
       for (const id of live)
         assert.ok(await store.fetchById(id), `acknowledged create ${id} is there`)
       for (const id of reports.flatMap((r) => r.deleted))
@@ -45,10 +48,13 @@ for (const kind of KINDS) {
       assert.deepEqual(db.indexProblems(), [], 'indexes equal the records')
     })
 
-    it('concurrent creates of the same ids from 4 processes: exactly one wins each', async () => {
+    it('concurrent creates of the same ids from 4 processes: exactly one wins each', {
+      timeout: 180_000,
+    }, async () => {
       const db = shared(kind)
       after(() => db.remove())
       const count = 300
+      await db.ready()
       const startAt = String(Date.now() + 1_500)
       const results = await Promise.all(
         Array.from({ length: 4 }, (_, w) =>
@@ -77,7 +83,7 @@ for (const kind of KINDS) {
         }
       })
       assert.equal(winners.size, count, 'every id was created once')
-      const store = db.open()
+      const store = await db.open()
       for (const [id, w] of winners)
         assert.equal((await store.fetchById(id))?.userKey, `racer-${w}`)
     })

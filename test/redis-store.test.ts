@@ -1,0 +1,179 @@
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { after, before, describe, it } from 'node:test'
+import { Redis } from 'ioredis'
+import { type DeletionEvent, InvalidOptionError, type Session, StoreError } from '../src/index.js'
+import { RedisStore } from '../src/stores/redis.js'
+import { runStoreConformance } from '../src/testing/index.js'
+
+const URL = process.env.REDIS_URL
+const skip = URL ? false : 'REDIS_URL is not set: the Redis store was not tested (.ci/run sets it)'
+if (!URL) console.log(`# SKIPPED: ${skip}`)
+const run = `sessionup-test:${randomBytes(6).toString('hex')}:`
+let n = 0
+
+async function dropPrefix(client: Redis, prefix: string) {
+  let cursor = '0'
+  do {
+    const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000)
+    if (keys.length > 0) await client.del(...keys)
+    cursor = next
+  } while (cursor !== '0')
+}
+
+const session = (id: string, userKey: string, ttl: number): Session => ({
+  id,
+  userKey,
+  createdAt: new Date(Date.now() - 1_000),
+  expiresAt: new Date(Date.now() + ttl),
+  ip: null,
+  agent: { os: '', browser: '' },
+  meta: { k: 'v:with;separators=' },
+})
+
+describe('RedisStore', { skip }, () => {
+  let client: Redis
+  before(() => {
+    client = new Redis(URL as string, { lazyConnect: false })
+  })
+  after(async () => {
+    await dropPrefix(client, run)
+    await client.quit()
+  })
+  const fresh = (options: ConstructorParameters<typeof RedisStore>[1] = {}) =>
+    new RedisStore(client, { prefix: `${run}${n++}:`, cleanupInterval: 0, ...options })
+
+  describe('conformance (on the server’s clock)', () => {
+    runStoreConformance(
+      it,
+      () => {
+        const store = fresh()
+        return { store, teardown: () => dropPrefix(client, store.prefix) }
+      },
+      { controllableClock: false },
+    )
+  })
+
+  it('rejects a missing client and an empty prefix', () => {
+    assert.throws(() => new RedisStore({} as Redis), InvalidOptionError)
+    assert.throws(
+      () => new RedisStore(client, { prefix: '' }),
+      (e: unknown) => e instanceof InvalidOptionError && e.option === 'prefix',
+    )
+  })
+
+  it('reports sessions Redis expired on its own as expired, at the next cleanup', async () => {
+    const store = fresh()
+    const events: DeletionEvent[] = []
+    store.onDeletion((e) => {
+      events.push(e)
+    })
+    await store.create(session('soon', 'u', 30))
+    await store.create(session('later', 'u', 60_000))
+    while ((await client.exists(`${store.prefix}s:soon`)) === 1)
+      await new Promise((r) => setTimeout(r, 10))
+    assert.equal(await store.fetchById('soon'), null)
+    assert.equal(await store.deleteExpired(), 1)
+    await new Promise((r) => setImmediate(r))
+    assert.deepEqual(
+      events.map((e) => [e.session.id, e.reason, e.session.meta.k]),
+      [['soon', 'expired', 'v:with;separators=']],
+    )
+    assert.deepEqual(
+      await client.zrange(`${store.prefix}u:u`, 0, -1),
+      ['later'],
+      'the user index no longer points at it',
+    )
+  })
+
+  it('keeps its indexes equal to a model through thousands of random operations', async () => {
+    const store = fresh()
+    const model = new Map<string, Session>()
+    const random = (k: number) => Math.floor(Math.random() * k)
+    for (let op = 0; op < 3_000; op++) {
+      const user = `u${random(6)}`
+      const ids = [...model.keys()]
+      const id = ids[random(ids.length)] ?? 'none'
+      const roll = random(100)
+      if (roll < 45) {
+        // Live for an hour, or already expired: nothing near the boundary, so no race with time.
+        const s = session(`s${op}`, user, roll < 10 ? -5 : 3_600_000)
+        await store.create(s)
+        if (roll >= 10) model.set(s.id, s)
+      } else if (roll < 65) {
+        await store.deleteById(id)
+        model.delete(id)
+      } else if (roll < 75) {
+        const keep = ids[random(ids.length)] ?? 'x'
+        await store.deleteByUserKey(user, keep)
+        for (const [mid, s] of model) if (s.userKey === user && mid !== keep) model.delete(mid)
+      } else if (roll < 85) {
+        const until = new Date(Date.now() + 7_200_000)
+        const extended = await store.extend(id, until)
+        const s = model.get(id)
+        // Only a later expiry extends (two renewals in one millisecond: the second is a no-op).
+        assert.equal(extended, s !== undefined && until > s.expiresAt)
+        if (s && extended) s.expiresAt = until
+      } else if (roll < 90) {
+        await store.deleteExpired()
+      } else {
+        const listed = await store.fetchByUserKey(user)
+        const expected = [...model.values()]
+          .filter((s) => s.userKey === user)
+          .map((s) => s.id)
+          .sort()
+        assert.deepEqual(listed.map((s) => s.id).sort(), expected)
+      }
+    }
+    await store.deleteExpired()
+    const byUser = new Map<string, string[]>()
+    for (const s of model.values())
+      byUser.set(s.userKey, [...(byUser.get(s.userKey) ?? []), s.id].sort())
+    for (let u = 0; u < 6; u++) {
+      const members = (await client.zrange(`${store.prefix}u:u${u}`, 0, -1)).sort()
+      assert.deepEqual(members, byUser.get(`u${u}`) ?? [], `user index of u${u}`)
+    }
+    const expiry = await client.zrange(`${store.prefix}e`, 0, -1)
+    assert.equal(expiry.length, model.size, 'one expiry entry per live session')
+    for (const s of model.values())
+      assert.equal((await store.fetchById(s.id))?.expiresAt.getTime(), s.expiresAt.getTime())
+  })
+
+  it('three concurrent cleaners delete and report each expired session once', async () => {
+    const prefix = `${run}${n++}:`
+    const clients = [0, 1, 2].map(() => new Redis(URL as string))
+    const stores = clients.map(
+      (c) => new RedisStore(c, { prefix, cleanupInterval: 0, batchSize: 50 }),
+    )
+    const reported: string[] = []
+    for (const s of stores)
+      s.onDeletion((e) => {
+        reported.push(e.session.id)
+      })
+    for (let i = 0; i < 1_000; i++) await stores[0]?.create(session(`x${i}`, `u${i % 10}`, -1))
+    const counts = await Promise.all(stores.map((s) => s.deleteExpired()))
+    await new Promise((r) => setImmediate(r))
+    assert.equal(
+      counts.reduce((a, b) => a + b, 0),
+      1_000,
+    )
+    assert.equal(new Set(reported).size, 1_000)
+    assert.equal(reported.length, 1_000, 'no session reported twice')
+    for (const c of clients) await c.quit()
+  })
+
+  it('a stalled server gives a clear error, and the store works again after', async () => {
+    const fast = new Redis(URL as string, { commandTimeout: 200, maxRetriesPerRequest: 0 })
+    const store = new RedisStore(fast, { prefix: `${run}${n++}:`, cleanupInterval: 0 })
+    await store.create(session('steady', 'u', 60_000))
+    await client.client('PAUSE', 1_000, 'ALL')
+    await assert.rejects(
+      store.fetchById('steady'),
+      (e: unknown) =>
+        e instanceof StoreError && /\[redis\] fetchById failed: Command timed out/.test(e.message),
+    )
+    await new Promise((r) => setTimeout(r, 1_100))
+    assert.equal((await store.fetchById('steady'))?.id, 'steady')
+    fast.disconnect()
+  })
+})
