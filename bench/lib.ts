@@ -1,4 +1,5 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks'
+import type { Session } from '../src/index.js'
 
 /** Nanoseconds per call of `fn`, over `n` calls. */
 export async function timeAsync(n: number, fn: (i: number) => unknown): Promise<number> {
@@ -109,4 +110,17 @@ export function cleanupRow(
     `${ours.maxBlockMs.toFixed(1)} / ${floor.maxBlockMs.toFixed(1)}`,
     after,
   ]
+}
+
+/** A session for the benchmarks: created now, an hour to live, typical ip and agent. */
+export function session(id: string, userKey: string): Session {
+  return {
+    id,
+    userKey,
+    createdAt: new Date(),
+    expiresAt: new Date(Date.now() + 3_600_000),
+    ip: '192.0.2.1',
+    agent: { os: 'Linux', browser: 'Firefox' },
+    meta: {},
+  }
 }

@@ -4,9 +4,16 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type Database, type Key, open, type RootDatabaseOptions } from 'lmdb'
-import type { Session } from '../src/index.js'
 import { LMDBStore } from '../src/stores/lmdb.js'
-import { cleanupRow, compare, type Pair, sizeReport, table, withLoopMonitor } from './lib.js'
+import {
+  cleanupRow,
+  compare,
+  type Pair,
+  session,
+  sizeReport,
+  table,
+  withLoopMonitor,
+} from './lib.js'
 
 const SIZES = (process.env.SIZES ?? '10000,100000,1000000').split(',').map(Number)
 const PER_USER = 5
@@ -58,16 +65,6 @@ async function fill(raw: Database<unknown, Key>, n: number, expiredShare = 0, pr
     })
   }
 }
-
-const session = (id: string, userKey: string): Session => ({
-  id,
-  userKey,
-  createdAt: new Date(),
-  expiresAt: new Date(Date.now() + HOUR),
-  ip: '192.0.2.1',
-  agent: { os: 'Linux', browser: 'Firefox' },
-  meta: {},
-})
 
 /** The floor's create: the same three keys, raw puts committed together. */
 function rawCreate(raw: Database<unknown, Key>, id: string, user: string) {

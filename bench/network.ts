@@ -6,22 +6,12 @@ import pg from 'pg'
 import type { Session } from '../src/index.js'
 import { PostgresStore } from '../src/stores/postgres.js'
 import { RedisStore } from '../src/stores/redis.js'
-import { compare, type Pair, table, us, x } from './lib.js'
+import { compare, type Pair, session, table, us, x } from './lib.js'
 
 const N = Number(process.env.SIZE ?? 10_000)
 const PER_USER = 5
 const HOUR = 3_600_000
 const run = randomBytes(4).toString('hex')
-
-const session = (id: string, userKey: string): Session => ({
-  id,
-  userKey,
-  createdAt: new Date(),
-  expiresAt: new Date(Date.now() + HOUR),
-  ip: '192.0.2.1',
-  agent: { os: 'Linux', browser: 'Firefox' },
-  meta: {},
-})
 
 async function redisBench(): Promise<Record<string, Pair>> {
   const client = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379')

@@ -4,9 +4,16 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
-import type { Session } from '../src/index.js'
 import { SQLiteStore } from '../src/stores/sqlite.js'
-import { cleanupRow, compare, type Pair, sizeReport, table, withLoopMonitor } from './lib.js'
+import {
+  cleanupRow,
+  compare,
+  type Pair,
+  session,
+  sizeReport,
+  table,
+  withLoopMonitor,
+} from './lib.js'
 
 const SIZES = (process.env.SIZES ?? '10000,100000,1000000').split(',').map(Number)
 const PER_USER = 5
@@ -38,16 +45,6 @@ function fill(db: Database.Database, n: number, expiredShare = 0) {
   // Steady state: the bulk load checkpointed into the main file, as a running app's would be.
   db.pragma('wal_checkpoint(TRUNCATE)')
 }
-
-const session = (id: string, userKey: string): Session => ({
-  id,
-  userKey,
-  createdAt: new Date(),
-  expiresAt: new Date(Date.now() + 3_600_000),
-  ip: '192.0.2.1',
-  agent: { os: 'Linux', browser: 'Firefox' },
-  meta: {},
-})
 
 async function measure(n: number) {
   const dir = mkdtempSync(join(tmpdir(), 'sessionup-bench-'))

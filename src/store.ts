@@ -42,9 +42,11 @@ export type StoreErrorListener = (error: Error) => void
  */
 export interface Store {
   /**
-   * Inserts a new session. Atomic: if a session with the same id exists — live or expired but
-   * not yet cleaned up — nothing is written and the promise rejects with `DuplicateIdError`,
-   * even when two creates of one id race (from one process or several).
+   * Inserts a new session. Atomic: if a live session with the same id exists, nothing is
+   * written and the promise rejects with `DuplicateIdError`, even when two creates of one id
+   * race (from one process or several). Whether an expired session that no cleanup has deleted
+   * yet still holds its id is up to the store (SQL and LMDB stores: it does; Redis: not once
+   * Redis has expired the key); with 256-bit ids this never decides anything in practice.
    */
   create(session: Session): Promise<void>
 
