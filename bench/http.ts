@@ -22,9 +22,11 @@ const VARIANTS = process.env.VARIANTS ? process.env.VARIANTS.split(',') : [...AL
 async function start(
   variant: string,
 ): Promise<{ child: ChildProcess; port: number; cookie: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/http-server.ts', variant, '0'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
+  // With PIN_CPUS=1 (and taskset), the server gets core 0 and this load generator core 1, so
+  // the two do not take turns on one core — steadier figures on a 2-core machine.
+  const node = [process.execPath, '--import', 'tsx', 'bench/http-server.ts', variant, '0']
+  const [command, ...args] = process.env.PIN_CPUS ? ['taskset', '-c', '0', ...node] : node
+  const child = spawn(command as string, args, { stdio: ['ignore', 'pipe', 'inherit'] })
   const line = await new Promise<string>((resolve, reject) => {
     child.on('exit', (code) => reject(new Error(`${variant} exited with ${code}`)))
     child.stdout?.on('data', (chunk: Buffer) => {
