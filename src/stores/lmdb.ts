@@ -35,6 +35,11 @@ const EXP = 'e'
 const VERSION_KEY: Key = ['v']
 const SCHEMA_VERSION = 1
 
+/** A user's entries: strings sort after numbers, so [u, key, ''] ends key's createdAt range. */
+function userRange(userKey: string): { start: Key; end: Key } {
+  return { start: [USER, userKey], end: [USER, userKey, ''] }
+}
+
 function toRecord(s: Session): StoredRecord {
   const meta = Object.entries(s.meta).flat()
   return [
@@ -220,8 +225,7 @@ export class LMDBStore extends BaseStore {
     const now = this.now()
     return this.#read('fetchByUserKey', () => {
       const sessions: Session[] = []
-      // Strings sort after numbers, so [u, key, ''] ends the numeric createdAt range of key.
-      const range = { start: [USER, userKey], end: [USER, userKey, ''] }
+      const range = userRange(userKey)
       for (const { key, value } of this.#db.getRange(range)) {
         const [, owner, , id] = key as [string, string, number, string]
         const r = value as StoredRecord
@@ -246,7 +250,7 @@ export class LMDBStore extends BaseStore {
     const keep = new Set(exceptIds)
     const gone = await this.#write('deleteByUserKey', () => {
       const deleted: Array<[string, StoredRecord]> = []
-      const range = { start: [USER, userKey], end: [USER, userKey, ''] }
+      const range = userRange(userKey)
       for (const { key, value } of [...this.#db.getRange(range)]) {
         const [, owner, , id] = key as [string, string, number, string]
         if (owner !== userKey || keep.has(id)) continue

@@ -11,7 +11,7 @@ import {
   checkKey,
   checkSession,
 } from './base.js'
-import { checkTableName, VERSION_TABLE } from './sqlite-schema.js'
+import { checkIdentifier, checkTableName, VERSION_TABLE } from './sql-names.js'
 
 export interface PostgresStoreOptions extends BaseStoreOptions {
   /** Table name; a plain identifier. Default `sessions`. */
@@ -72,10 +72,7 @@ export class PostgresStore extends BaseStore {
       throw new InvalidOptionError('pool', 'expected a pg Pool')
     }
     const table = checkTableName(options.table ?? 'sessions')
-    const schema = options.schema ?? 'public'
-    if (typeof schema !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema)) {
-      throw new InvalidOptionError('schema', `${JSON.stringify(schema)} is not a plain identifier`)
-    }
+    const schema = checkIdentifier('schema', options.schema ?? 'public')
     this.table = table
     this.#pool = pool
     this.#t = `"${schema}"."${table}"`
@@ -118,7 +115,7 @@ export class PostgresStore extends BaseStore {
           `[postgres] table ${this.#t} has schema version ${version}, newer than this sessionup (${SCHEMA_VERSION})`,
         )
       }
-      if (version === undefined) await this.#createV1(client, table)
+      if (version === undefined) await this.#createV1(client, schema, table)
       await client.query('COMMIT')
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {})
@@ -128,7 +125,7 @@ export class PostgresStore extends BaseStore {
     }
   }
 
-  async #createV1(client: PoolClient, table: string): Promise<void> {
+  async #createV1(client: PoolClient, schema: string, table: string): Promise<void> {
     // Times are epoch milliseconds in BIGINT; meta is JSON text (JSONB would reorder keys and
     // refuse some strings).
     await client.query(`CREATE TABLE ${this.#t} (
@@ -143,9 +140,8 @@ export class PostgresStore extends BaseStore {
     )`)
     await client.query(`CREATE INDEX "${table}_user_key" ON ${this.#t} (user_key, created_at)`)
     await client.query(`CREATE INDEX "${table}_expires_at" ON ${this.#t} (expires_at)`)
-    const schemaName = this.#t.split('.')[0]
     await client.query(
-      `INSERT INTO ${schemaName}.${VERSION_TABLE} (table_name, version) VALUES ($1, $2)`,
+      `INSERT INTO "${schema}".${VERSION_TABLE} (table_name, version) VALUES ($1, $2)`,
       [table, SCHEMA_VERSION],
     )
   }

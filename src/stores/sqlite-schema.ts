@@ -1,30 +1,9 @@
 import type { Database } from 'better-sqlite3'
-import { InvalidOptionError, SessionupError } from '../errors.js'
+import { SessionupError } from '../errors.js'
+import { VERSION_TABLE } from './sql-names.js'
 
 /** The schema version this code writes and reads. */
 export const SCHEMA_VERSION = 1
-/** Where each sessionup table's schema version is recorded (one row per table). */
-export const VERSION_TABLE = 'sessionup_schema'
-
-const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/
-
-/**
- * Accepts only a plain identifier, so the name can go into SQL (the Go store put it there
- * unchecked). Names SQLite reserves for itself, and our version table, are refused too.
- */
-export function checkTableName(table: unknown): string {
-  if (typeof table !== 'string' || !TABLE_NAME.test(table)) {
-    throw new InvalidOptionError(
-      'table',
-      `${JSON.stringify(table)} is not a plain identifier (letters, digits, "_", not starting with a digit, at most 63)`,
-    )
-  }
-  if (/^sqlite_/i.test(table) || table.toLowerCase() === VERSION_TABLE) {
-    throw new InvalidOptionError('table', `"${table}" is a reserved name`)
-  }
-  return table
-}
-
 /** Columns of version 1, in order, with their declared types and NOT NULL flags. */
 const COLUMNS_V1: ReadonlyArray<readonly [string, string, boolean]> = [
   ['id', 'TEXT', true],

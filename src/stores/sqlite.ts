@@ -11,7 +11,8 @@ import {
   checkKey,
   checkSession,
 } from './base.js'
-import { checkTableName, prepareSchema } from './sqlite-schema.js'
+import { checkTableName } from './sql-names.js'
+import { prepareSchema } from './sqlite-schema.js'
 
 export interface SQLiteStoreOptions extends BaseStoreOptions {
   /** Table name; a plain identifier. Default `sessions`. */
