@@ -23,9 +23,22 @@ export function checkInterval(option: string, value: unknown, allowZero: boolean
   return value
 }
 
+type Timer = ReturnType<typeof setTimeout>
+
+const immediate: (run: () => void) => unknown =
+  typeof globalThis.setImmediate === 'function'
+    ? globalThis.setImmediate
+    : (run) => setTimeout(run, 0)
+
 /** Lets pending I/O and timers run before continuing; used between cleanup batches. */
 export function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve))
+  return new Promise((resolve) => immediate(resolve))
+}
+
+/** A timer that does not keep the process alive, where the runtime can say so. */
+function unref(timer: Timer): Timer {
+  ;(timer as { unref?: () => void }).unref?.()
+  return timer
 }
 
 /**
@@ -34,7 +47,7 @@ export function yieldToEventLoop(): Promise<void> {
  * never keeps the process alive.
  */
 export class CleanupTimer {
-  #timer: NodeJS.Timeout | undefined
+  #timer: Timer | undefined
   #running: Promise<void> | undefined
   #stopped = false
 
@@ -48,10 +61,11 @@ export class CleanupTimer {
 
   #schedule(): void {
     if (this.#stopped) return
-    this.#timer = setTimeout(() => {
-      this.#running = this.#run()
-    }, this.interval)
-    this.#timer.unref()
+    this.#timer = unref(
+      setTimeout(() => {
+        this.#running = this.#run()
+      }, this.interval),
+    )
   }
 
   async #run(): Promise<void> {
@@ -106,10 +120,10 @@ export function runCleanup(
   interval: number,
   signal?: AbortSignal,
 ): Promise<void> {
-  checkInterval('interval', interval, false)
   return new Promise((resolve, reject) => {
+    checkInterval('interval', interval, false) // a bad interval rejects; it never throws
     if (signal?.aborted) return resolve()
-    let timer: NodeJS.Timeout | undefined
+    let timer: Timer | undefined
     let running: Promise<unknown> | undefined
     const onAbort = () => {
       clearTimeout(timer)

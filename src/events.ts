@@ -1,14 +1,30 @@
 import { asError } from './cleanup.js'
+import { SessionupError } from './errors.js'
 import type { Session } from './session.js'
 import type { DeletionListener, DeletionReason, StoreErrorListener, Unsubscribe } from './store.js'
+
+/** Runs of one listener that may be unsettled at once; more events wait in its queue. */
+export const LISTENER_CONCURRENCY = 16
+/** Events that may wait for one listener; beyond this they are dropped and reported. */
+export const LISTENER_QUEUE_LIMIT = 10_000
+/** How long `unsubscribe(true)` waits for runs that ignore their abort signal. */
+export const UNSUBSCRIBE_WAIT_MS = 10_000
+
+type Queued = { session: Session; reason: DeletionReason }
 
 interface Subscription {
   listener: DeletionListener
   controller: AbortController
   running: Set<Promise<void>>
+  queue: Queued[]
+  dropped: number
 }
 
-/** The deletion-event hub every store shares: subscribe, emit, unsubscribe with or without wait. */
+/**
+ * The deletion-event hub every store shares. Each listener gets its events in order, at most
+ * `LISTENER_CONCURRENCY` runs at a time, with at most `LISTENER_QUEUE_LIMIT` waiting: a listener
+ * that never settles costs bounded memory, and what it could not take is reported, not hidden.
+ */
 export class DeletionEvents {
   readonly #subscriptions = new Set<Subscription>()
 
@@ -23,34 +39,96 @@ export class DeletionEvents {
     if (typeof listener !== 'function') {
       throw new TypeError('[sessionup] onDeletion expects a function')
     }
-    const sub: Subscription = { listener, controller: new AbortController(), running: new Set() }
+    const sub: Subscription = {
+      listener,
+      controller: new AbortController(),
+      running: new Set(),
+      queue: [],
+      dropped: 0,
+    }
     this.#subscriptions.add(sub)
     return async (wait = false) => {
-      if (this.#subscriptions.delete(sub)) sub.controller.abort()
-      if (wait) await Promise.allSettled([...sub.running])
+      if (this.#subscriptions.delete(sub)) {
+        sub.queue.length = 0
+        sub.controller.abort()
+      }
+      if (wait && sub.running.size > 0) await this.#drain(sub)
     }
   }
 
   /** Delivers one event per session to every listener; never throws, never awaits listeners. */
   emit(sessions: readonly Session[], reason: DeletionReason): void {
+    if (sessions.length === 0) return
     for (const sub of this.#subscriptions) {
-      for (const session of sessions) this.#deliver(sub, session, reason)
+      for (const session of sessions) {
+        if (sub.controller.signal.aborted) break // unsubscribed by an earlier event of this batch
+        if (sub.queue.length >= LISTENER_QUEUE_LIMIT) {
+          sub.dropped++
+          continue
+        }
+        sub.queue.push({ session, reason })
+        this.#pump(sub)
+      }
+      if (sub.dropped > 0) {
+        this.report(
+          new SessionupError(
+            'STORE_FAILURE',
+            `a deletion listener fell behind: ${sub.dropped} event(s) dropped (${LISTENER_QUEUE_LIMIT} were waiting)`,
+          ),
+        )
+        sub.dropped = 0
+      }
     }
   }
 
-  #deliver(sub: Subscription, session: Session, reason: DeletionReason): void {
-    let run: Promise<void>
-    try {
-      run = Promise.resolve(sub.listener({ session, reason }, sub.controller.signal)).catch(
+  /** Starts queued runs while the listener is subscribed and has free slots. */
+  #pump(sub: Subscription): void {
+    while (
+      sub.queue.length > 0 &&
+      sub.running.size < LISTENER_CONCURRENCY &&
+      !sub.controller.signal.aborted
+    ) {
+      const next = sub.queue.shift() as Queued
+      let result: unknown
+      try {
+        result = sub.listener(next, sub.controller.signal)
+      } catch (error) {
+        this.report(asError(error))
+        continue
+      }
+      if (!isThenable(result)) continue
+      const run: Promise<void> = Promise.resolve(result).then(
+        () => {},
         (error: unknown) => this.report(asError(error)),
       )
-    } catch (error) {
-      this.report(asError(error))
-      return
+      sub.running.add(run)
+      run.finally(() => {
+        sub.running.delete(run)
+        this.#pump(sub)
+      })
     }
-    sub.running.add(run)
-    run.finally(() => sub.running.delete(run))
   }
+
+  async #drain(sub: Subscription): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), UNSUBSCRIBE_WAIT_MS)
+    })
+    const outcome = await Promise.race([Promise.allSettled([...sub.running]), timeout])
+    clearTimeout(timer)
+    if (outcome === 'timeout') {
+      this.report(
+        new SessionupError(
+          'STORE_FAILURE',
+          `a deletion listener ignored its abort signal: ${sub.running.size} run(s) still pending after ${UNSUBSCRIBE_WAIT_MS} ms; unsubscribe stopped waiting`,
+        ),
+      )
+    }
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === 'function'
 }
 
 /** Error listeners of a store; with none, errors become process warnings rather than vanish. */
@@ -69,15 +147,22 @@ export class ErrorListeners {
 
   report(error: Error): void {
     if (this.#listeners.size === 0) {
-      process.emitWarning(error)
+      warn(error)
       return
     }
     for (const listener of this.#listeners) {
       try {
         listener(error)
       } catch (thrown) {
-        process.emitWarning(asError(thrown))
+        warn(asError(thrown))
       }
     }
   }
+}
+
+/** A process warning where the runtime has them (Node, Bun, Deno), else the console. */
+function warn(error: Error): void {
+  const proc = (globalThis as { process?: { emitWarning?: (e: Error) => void } }).process
+  if (typeof proc?.emitWarning === 'function') proc.emitWarning(error)
+  else console.warn(error)
 }

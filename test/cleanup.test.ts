@@ -41,8 +41,21 @@ describe('cleanup intervals', () => {
     }
     assert.ok(new MemoryStore({ cleanupInterval: 0 }))
     const store = new MemoryStore({ cleanupInterval: 0 })
-    assert.throws(() => runCleanup(store, 0), InvalidOptionError, 'the loop needs a real interval')
     assert.throws(() => startCleanup(store, -5, () => {}), InvalidOptionError)
+  })
+
+  it('the promise-returning loops reject a bad interval instead of throwing', async () => {
+    const store = new MemoryStore({ cleanupInterval: 0 })
+    for (const bad of [0, -1, Number.NaN]) {
+      let loop: Promise<void> | undefined
+      let storeLoop: Promise<void> | undefined
+      assert.doesNotThrow(() => {
+        loop = runCleanup(store, bad)
+        storeLoop = store.cleanup(bad)
+      })
+      await assert.rejects(loop as Promise<void>, InvalidOptionError)
+      await assert.rejects(storeLoop as Promise<void>, InvalidOptionError)
+    }
   })
 })
 
