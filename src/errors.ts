@@ -5,7 +5,6 @@
  */
 export type SessionupErrorCode =
   | 'DUPLICATE_ID'
-  | 'NOT_OWNER'
   | 'UNAUTHORIZED'
   | 'INVALID_OPTION'
   | 'INVALID_ARGUMENT'
@@ -26,14 +25,6 @@ export class DuplicateIdError extends SessionupError {
   override name = 'DuplicateIdError'
   constructor(layer: string, options?: { cause?: unknown }) {
     super('DUPLICATE_ID', `[${layer}] a session with this id already exists`, options)
-  }
-}
-
-/** A session was about to be revoked by a user who does not own it. */
-export class NotOwnerError extends SessionupError {
-  override name = 'NotOwnerError'
-  constructor() {
-    super('NOT_OWNER', 'the session belongs to another user')
   }
 }
 

@@ -4,7 +4,6 @@ export {
   DuplicateIdError,
   InvalidArgumentError,
   InvalidOptionError,
-  NotOwnerError,
   SessionupError,
   type SessionupErrorCode,
   StoreError,

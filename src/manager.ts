@@ -1,11 +1,6 @@
 import { asError } from './cleanup.js'
 import { clearingCookie, readCookie, serializeCookie } from './cookie.js'
-import {
-  InvalidArgumentError,
-  InvalidOptionError,
-  NotOwnerError,
-  UnauthorizedError,
-} from './errors.js'
+import { InvalidArgumentError, InvalidOptionError, UnauthorizedError } from './errors.js'
 import {
   DEFAULT_LIFETIME,
   type ManagerOptions,
@@ -15,6 +10,7 @@ import {
 } from './options.js'
 import { type ListedSession, parseAgent, type Session, sessionIdOf } from './session.js'
 import type { Store } from './store.js'
+import { isPossibleId } from './stores/checks.js'
 
 /** What the manager needs to know of a request; adapters fill it from their request type. */
 export interface RequestView {
@@ -139,20 +135,22 @@ export class SessionManager {
     return this.clearCookie()
   }
 
-  /** Revokes any session by id; a no-op if it does not exist. */
-  revokeById(id: string): Promise<void> {
-    return this.store.deleteById(id)
+  /**
+   * Revokes any session by id (an admin action); resolves `true` if one was revoked, `false` if
+   * there was none. A string that cannot be a session id (empty, too long, odd characters, as a
+   * form may send) is simply not found.
+   */
+  async revokeById(id: string): Promise<boolean> {
+    return possibleId(id) && this.store.deleteById(id)
   }
 
   /**
-   * Revokes a session by id only if it belongs to the current session's user; rejects with
-   * `NotOwnerError` otherwise. A no-op if it does not exist.
+   * Revokes a session by id only if it belongs to the current session's user, in one atomic
+   * store step. Resolves `true` if it was revoked, and `false` both when there is no such
+   * session and when it is someone else's: the answer never tells whose a session is.
    */
-  async revokeByIdExt(current: Session, id: string): Promise<void> {
-    const target = await this.store.fetchById(id)
-    if (!target) return
-    if (target.userKey !== current.userKey) throw new NotOwnerError()
-    await this.store.deleteById(id)
+  async revokeByIdExt(current: Session, id: string): Promise<boolean> {
+    return possibleId(id) && this.store.deleteById(id, current.userKey)
   }
 
   /** Revokes every session of the current user except the current one. */
@@ -182,10 +180,18 @@ export class SessionManager {
     return clearingCookie(this.#o.cookie)
   }
 
-  /** The response for a request that `auth` turns away; reports store failures to `onError`. */
+  /**
+   * The response for a request that `auth` turns away; reports store failures to `onError`.
+   * Never throws: a `reject` option that throws is reported and answered with a bare 500.
+   */
   rejection(error: Error): RejectResponse {
     this.reportError(error)
-    return this.#o.reject(error)
+    try {
+      return this.#o.reject(error)
+    } catch (thrown) {
+      this.reportError(asError(thrown))
+      return { status: 500, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: '' }
+    }
   }
 
   /** Hands a failure to `onError` (unauthorized requests are not failures and are skipped). */
@@ -211,11 +217,15 @@ export class SessionManager {
     return cap === undefined || now < session.createdAt.getTime() + cap
   }
 
+  /**
+   * The request comes from the client the session recorded: the same IP (an unknown IP never
+   * matches), and the same OS and browser as parsed, even where the parser could name neither
+   * (curl, okhttp): the binding is to what was recorded.
+   */
   #sameClient(session: Session, req: RequestView): boolean {
     const ip = this.clientIp(req)
     if (session.ip === null || ip === null || session.ip !== ip) return false
     const agent = parseAgent(req.userAgent)
-    if (session.agent.os === '' && session.agent.browser === '') return false
     return agent.os === session.agent.os && agent.browser === session.agent.browser
   }
 
@@ -237,16 +247,26 @@ export class SessionManager {
     }
   }
 
+  /**
+   * Keeps the user's newest `maxSessionsPerUser` sessions. Only sessions older than the new one
+   * are evicted, chosen from the whole list in the store's order (oldest first), so concurrent
+   * logins pick the same victims and never evict each other's new sessions.
+   */
   async #evictBeyondLimit(created: Session): Promise<void> {
     const max = this.#o.maxSessionsPerUser
     if (max === undefined) return
     const sessions = await this.store.fetchByUserKey(created.userKey)
-    const others = sessions.filter((s) => s.id !== created.id)
-    const excess = others.length - (max - 1)
-    for (const oldest of others.slice(0, Math.max(0, excess))) {
-      await this.store.deleteById(oldest.id)
+    const position = sessions.findIndex((s) => s.id === created.id)
+    const victims = sessions.slice(0, Math.max(0, sessions.length - max))
+    for (const old of position === -1 ? [] : victims.slice(0, position)) {
+      await this.store.deleteById(old.id)
     }
   }
+}
+
+function possibleId(id: unknown): boolean {
+  if (typeof id !== 'string') throw new InvalidArgumentError('id', 'expected a string')
+  return isPossibleId(id)
 }
 
 function unauthorized(reason: ConstructorParameters<typeof UnauthorizedError>[0]): AuthResult {

@@ -54,12 +54,20 @@ export interface ManagerOptions {
 
 export const DEFAULT_LIFETIME = 24 * 60 * 60_000
 
-/** The default `reject`: 401 with `{"error":"unauthorized"}`, whatever the cause. */
-export function defaultReject(): RejectResponse {
+/**
+ * The default `reject`: 401 `{"error":"unauthorized"}` for a request without a valid session,
+ * and 503 `{"error":"unavailable"}` when the store failed, so clients do not read an outage as
+ * "logged out". The body never carries the cause.
+ */
+export function defaultReject(error?: Error): RejectResponse {
+  const headers = { 'content-type': 'application/json; charset=utf-8' }
+  if (error === undefined || error instanceof UnauthorizedError) {
+    return { status: 401, headers, body: '{"error":"unauthorized"}' }
+  }
   return {
-    status: 401,
-    headers: { 'content-type': 'application/json; charset=utf-8' },
-    body: '{"error":"unauthorized"}',
+    status: 503,
+    headers: { ...headers, 'retry-after': '5' },
+    body: '{"error":"unavailable"}',
   }
 }
 

@@ -10,16 +10,24 @@ export interface DeletionEvent {
 }
 
 /**
- * Called once for each deleted session, after the deletion has been committed. `signal` aborts
- * when the listener is unsubscribed, so long work (closing a websocket, writing an audit line to
- * a slow sink) can stop early. A listener's throw or rejection is reported to the store's error
- * listeners; it never undoes the deletion or reaches the caller of the delete.
+ * Called once for each deleted session, after the deletion has been committed, in the order of
+ * deletion. `signal` aborts when the listener is unsubscribed, so long work (closing a websocket,
+ * writing an audit line to a slow sink) can stop early. A listener's throw or rejection is
+ * reported to the store's error listeners; it never undoes the deletion or reaches the caller of
+ * the delete.
+ *
+ * Bounds, so one slow listener cannot hold unbounded memory: at most 16 runs of one listener are
+ * pending at once (`LISTENER_CONCURRENCY`); later events wait in its queue, which holds at most
+ * 10,000 (`LISTENER_QUEUE_LIMIT`). Events beyond that are dropped, and the count dropped is
+ * reported to the store's error listeners.
  */
 export type DeletionListener = (event: DeletionEvent, signal: AbortSignal) => void | Promise<void>
 
 /**
- * Stops delivering events to a listener. With `wait = true` the promise resolves only after the
- * listener's runs that had already started have finished.
+ * Stops delivering events to a listener: events it has not started yet are dropped, and its
+ * signal aborts. With `wait = true` the promise resolves once the runs already started have
+ * settled, or after 10 s (`UNSUBSCRIBE_WAIT_MS`) for runs that ignore their signal, which are
+ * then reported to the store's error listeners.
  */
 export type Unsubscribe = (wait?: boolean) => Promise<void>
 
@@ -35,7 +43,13 @@ export type StoreErrorListener = (error: Error) => void
  *
  * Missing data is not an error: a missing session is `null`, an empty list is `[]`, deleting
  * what is not there succeeds. Methods reject only on real failures (a `StoreError` that keeps
- * the driver's error as `cause`) or on invalid arguments.
+ * the driver's error as `cause`, also for a stored record that cannot be read back) or on
+ * invalid arguments (an `InvalidArgumentError` naming the argument, before the engine is
+ * touched): ids are 1–256 visible ASCII characters; user keys 1–512 characters of well-formed
+ * Unicode without NUL; meta keys and values well-formed strings, 65,536 characters in all.
+ *
+ * Visibility: once a method's promise resolves, what it wrote is seen by every later call, in
+ * this process and in every other process sharing the database.
  *
  * Stores never own the database client they were given: `close()` stops the store's own work
  * (cleanup timers) and leaves the client open.
@@ -60,10 +74,13 @@ export interface Store {
   fetchByUserKey(userKey: string): Promise<Session[]>
 
   /**
-   * Deletes the session with this id; a no-op if it does not exist. A deletion event with
-   * reason `revoked` is emitted if a session was deleted.
+   * Deletes the session with this id, expired or not, and resolves `true`; resolves `false` and
+   * does nothing if there is none. With `owner`, deletes it only if it belongs to that user key,
+   * in the same atomic step (no window between the check and the delete), and resolves `false`
+   * otherwise, exactly as for a missing id. A deletion event with reason `revoked` is emitted
+   * if a session was deleted.
    */
-  deleteById(id: string): Promise<void>
+  deleteById(id: string, owner?: string): Promise<boolean>
 
   /**
    * Deletes every session of `userKey` except those whose id is in `exceptIds`; a no-op if there

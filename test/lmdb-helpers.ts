@@ -50,3 +50,17 @@ export function indexProblems(root: RootDatabase, bucket: string): string[] {
   for (const e of expiries) problems.push(`expiry entry ${e} without its record`)
   return problems
 }
+
+/** Overwrites a session's record and its user-index copy with a value that is no record. */
+export function corruptRecord(root: RootDatabase, bucket: string, id: string): Promise<void> {
+  const db = root.openDB(bucket, {
+    keyEncoding: 'ordered-binary',
+    encoding: 'msgpack',
+    cache: false,
+  })
+  return db.transaction(() => {
+    const record = db.get(['s', id]) as [string, number]
+    db.put(['s', id], 'torn page')
+    db.put(['u', record[0], record[1], id], 'torn page')
+  }) as Promise<void>
+}

@@ -3,16 +3,21 @@ import { describe, it } from 'node:test'
 import { InvalidOptionError, type Session, SessionupError, StoreError } from '../src/index.js'
 import { LMDBStore } from '../src/stores/lmdb.js'
 import { runStoreConformance, TestClock } from '../src/testing/index.js'
-import { indexProblems, tempEnv } from './lmdb-helpers.js'
+import { corruptRecord, indexProblems, tempEnv } from './lmdb-helpers.js'
 
 describe('LMDBStore conformance', () => {
-  runStoreConformance(it, ({ now }) => {
-    const env = tempEnv()
-    return {
-      store: new LMDBStore(env.root, { bucket: 'sessions', now, cleanupInterval: 0 }),
-      teardown: env.remove,
-    }
-  })
+  runStoreConformance(
+    it,
+    ({ now }) => {
+      const env = tempEnv()
+      return {
+        store: new LMDBStore(env.root, { bucket: 'sessions', now, cleanupInterval: 0 }),
+        teardown: env.remove,
+        corrupt: (id) => corruptRecord(env.root, 'sessions', id),
+      }
+    },
+    { corruptible: true },
+  )
 })
 
 const make = (id: string, userKey: string, createdAt: number, expiresAt: number): Session => ({

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { describe, it } from 'node:test'
-import { MemoryStore, NotOwnerError, SessionManager, UnauthorizedError } from '../src/index.js'
-import { CHROME_WINDOWS, cookiePair, setup, tokenOf, view } from './helpers.js'
+import { MemoryStore, SessionManager, UnauthorizedError } from '../src/index.js'
+import { CHROME_WINDOWS, cookiePair, FIREFOX_LINUX, setup, tokenOf, view } from './helpers.js'
 
 const HOUR = 3_600_000
 
@@ -126,11 +126,19 @@ describe('SessionManager.authenticate', () => {
       const { error } = await manager.authenticate(req)
       assert.ok(error instanceof UnauthorizedError && error.reason === 'client-mismatch')
     }
-    const bare = await manager.init(view({ userAgent: undefined }), 'b')
-    const noAgent = await manager.authenticate(
-      view({ cookie: cookiePair(bare.setCookie), userAgent: undefined }),
-    )
-    assert.ok(noAgent.error, 'a session with no recorded agent cannot validate')
+  })
+
+  it('with validate, a client the agent parser cannot name is bound to what was recorded', async () => {
+    const { manager } = setup({ validate: true })
+    for (const agent of ['curl/8.5.0', 'okhttp/4.12.0', undefined]) {
+      const made = await manager.init(view({ userAgent: agent }), 'tool')
+      assert.deepEqual(made.session.agent, { os: '', browser: '' })
+      const cookie = cookiePair(made.setCookie)
+      const same = await manager.authenticate(view({ cookie, userAgent: agent }))
+      assert.ok(same.session, `${agent}: the same client passes`)
+      const other = await manager.authenticate(view({ cookie, userAgent: FIREFOX_LINUX }))
+      assert.equal((other.error as UnauthorizedError).reason, 'client-mismatch')
+    }
   })
 
   it('reports a store failure as the error, never throwing', async () => {
@@ -149,10 +157,29 @@ describe('SessionManager.authenticate', () => {
     const answer = manager.rejection(error as Error)
     assert.deepEqual(
       [answer.status, answer.body],
-      [401, '{"error":"unauthorized"}'],
-      'no driver text in the response',
+      [503, '{"error":"unavailable"}'],
+      'an outage is not "logged out", and no driver text is in the response',
     )
     assert.equal(errors.length, 1, 'the failure reaches onError')
+    const missing = manager.rejection((await manager.authenticate(view())).error as Error)
+    assert.equal(missing.status, 401, 'no cookie: unauthorized')
+  })
+
+  it('a reject option that throws is reported and answered with a 500', () => {
+    const errors: Error[] = []
+    const { manager } = setup({
+      reject: () => {
+        throw new Error('template missing')
+      },
+      onError: (e) => errors.push(e),
+    })
+    const answer = manager.rejection(new Error('store down'))
+    assert.equal(answer.status, 500)
+    assert.equal(answer.body, '')
+    assert.deepEqual(
+      errors.map((e) => e.message),
+      ['store down', 'template missing'],
+    )
   })
 })
 
@@ -252,11 +279,15 @@ describe('revocation and listing', () => {
 
   it('revokeByIdExt revokes only the owner’s sessions', async () => {
     const { manager, store, a, c, bob } = await threeDevices()
-    await assert.rejects(manager.revokeByIdExt(a, bob.id), NotOwnerError)
+    assert.equal(await manager.revokeByIdExt(a, bob.id), false, 'not yours: false')
     assert.ok(await store.fetchById(bob.id), 'another user’s session survives')
-    await manager.revokeByIdExt(a, c.id)
+    assert.equal(await manager.revokeByIdExt(a, c.id), true)
     assert.equal(await store.fetchById(c.id), null)
-    await manager.revokeByIdExt(a, 'missing-id')
+    assert.equal(await manager.revokeByIdExt(a, 'missing-id'), false, 'missing: false, alike')
+    for (const impossible of ['', 'x'.repeat(9_000), 'nul\0id', 'sp ace', '\ud800']) {
+      assert.equal(await manager.revokeByIdExt(a, impossible), false, 'not an id: not found')
+      assert.equal(await manager.revokeById(impossible), false)
+    }
   })
 
   it('revokeByUserKey revokes every session of a user', async () => {

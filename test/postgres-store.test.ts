@@ -5,12 +5,9 @@ import pg from 'pg'
 import { InvalidOptionError, type Session, SessionupError, StoreError } from '../src/index.js'
 import { PostgresStore } from '../src/stores/postgres.js'
 import { runStoreConformance } from '../src/testing/index.js'
+import { postgres, skipped } from './services.js'
 
-const URL = process.env.DATABASE_URL
-const skip = URL
-  ? false
-  : 'DATABASE_URL is not set: the PostgreSQL store was not tested (.ci/run sets it)'
-if (!URL) console.log(`# SKIPPED: ${skip}`)
+const { url: URL, skip } = postgres
 const schema = `sessionup_test_${randomBytes(5).toString('hex')}`
 let n = 0
 
@@ -24,7 +21,8 @@ const session = (id: string, userKey: string, ttl: number): Session => ({
   meta: { plan: 'pro' },
 })
 
-describe('PostgresStore', { skip }, () => {
+describe('PostgresStore', () => {
+  if (skip) return skipped(skip)
   let pool: pg.Pool
   before(() => {
     pool = new pg.Pool({ connectionString: URL, max: 8 })
@@ -46,13 +44,21 @@ describe('PostgresStore', { skip }, () => {
   }
 
   describe('conformance', () => {
-    runStoreConformance(it, async ({ now }) => {
-      const store = await fresh({ now })
-      return {
-        store,
-        teardown: () => pool.query(`DROP TABLE "${schema}"."${store.table}"`).then(() => {}),
-      }
-    })
+    runStoreConformance(
+      it,
+      async ({ now }) => {
+        const store = await fresh({ now })
+        return {
+          store,
+          corrupt: async (id) => {
+            const table = `"${schema}"."${store.table}"`
+            await pool.query(`UPDATE ${table} SET meta = '{"torn' WHERE id = $1`, [id])
+          },
+          teardown: () => pool.query(`DROP TABLE "${schema}"."${store.table}"`).then(() => {}),
+        }
+      },
+      { corruptible: true },
+    )
   })
 
   it('accepts only plain identifiers as table and schema names', () => {
@@ -75,7 +81,8 @@ describe('PostgresStore', { skip }, () => {
     const store = new PostgresStore(pool, { schema, table: 'users_sessions', cleanupInterval: 0 })
     await assert.rejects(
       store.ready,
-      (e: unknown) => e instanceof SessionupError && /not made by sessionup/.test(e.message),
+      (e: unknown) =>
+        e instanceof SessionupError && /not a sessionup sessions table/.test(e.message),
     )
     await assert.rejects(store.fetchById('x'), SessionupError)
   })

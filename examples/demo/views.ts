@@ -10,7 +10,7 @@ const MESSAGES: Record<string, string> = {
   'others-signed-out': 'Every other device was signed out. Only this one is still signed in.',
   'device-signed-out':
     'That device was signed out. It will be asked to sign in on its next request.',
-  'not-yours': 'That session belongs to someone else, so it was left alone.',
+  'not-found': 'None of your sessions has that id, so nothing was signed out.',
 }
 
 export function escapeHtml(text: string): string {

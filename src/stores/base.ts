@@ -1,8 +1,15 @@
-import { CleanupTimer, checkInterval, runCleanup } from '../cleanup.js'
-import { InvalidArgumentError, InvalidOptionError } from '../errors.js'
+import { CleanupTimer, checkInterval, runCleanup, yieldToEventLoop } from '../cleanup.js'
+import { DuplicateIdError, InvalidOptionError, StoreError, storeFailure } from '../errors.js'
 import { DeletionEvents, ErrorListeners } from '../events.js'
 import type { Session } from '../session.js'
-import type { DeletionListener, Store, StoreErrorListener, Unsubscribe } from '../store.js'
+import type {
+  DeletionListener,
+  DeletionReason,
+  Store,
+  StoreErrorListener,
+  Unsubscribe,
+} from '../store.js'
+import { checkDate, checkId, checkSession, checkUserKey } from './checks.js'
 
 /** Options every store accepts. */
 export interface BaseStoreOptions {
@@ -12,55 +19,232 @@ export interface BaseStoreOptions {
    * returned either way; cleanup only frees space. Default: 5 minutes.
    */
   cleanupInterval?: number
+  /** Sessions deleted per cleanup batch; the event loop runs between batches. */
+  batchSize?: number
   /** The clock, in epoch milliseconds. For tests; default `Date.now`. */
   now?: () => number
 }
 
 export const DEFAULT_CLEANUP_INTERVAL = 5 * 60_000
 
+/** What a delete step gives back: the deleted rows when they were asked for, else a count. */
+export type Removed<R> = readonly R[] | number
+
+type Maybe<T> = T | Promise<T>
+
+/** How a store describes itself to the template. */
+export interface StoreSpec {
+  /** The default of `batchSize`. */
+  batchSize: number
+  /** Option names the store accepts besides `cleanupInterval`, `batchSize` and `now`. */
+  options?: readonly string[]
+}
+
+const COMMON_OPTIONS = ['cleanupInterval', 'batchSize', 'now']
+
 /**
- * What every store shares: the clock, deletion events, error listeners, the cleanup timer and
- * `close()`. A store adds only the work on its own engine.
+ * The template every store follows. Its public methods hold the rules: they check arguments
+ * before the engine is touched, turn whatever the engine throws into a `StoreError`, never
+ * return an expired session or another user's, and emit deletion events. A store implements
+ * only the protected engine steps, on rows of its own shape `R`, and `decode`.
  */
-export abstract class BaseStore implements Store {
+export abstract class BaseStore<R = Session> implements Store {
   protected readonly now: () => number
   protected readonly events: DeletionEvents
+  protected readonly batchSize: number
   readonly #errors = new ErrorListeners()
+  readonly #interval: number
   #cleanup: CleanupTimer | undefined
   #closing: Promise<void> | undefined
 
+  /** Checks every option before the store does anything with its database. */
   constructor(
     protected readonly layer: string,
-    options: BaseStoreOptions | undefined,
+    options: object | undefined,
+    spec: StoreSpec,
   ) {
     if (options !== undefined && (typeof options !== 'object' || options === null)) {
       throw new InvalidOptionError('options', 'expected an object')
     }
-    const now = options?.now ?? Date.now
+    const o = (options ?? {}) as BaseStoreOptions & Record<string, unknown>
+    const known = new Set([...COMMON_OPTIONS, ...(spec.options ?? [])])
+    for (const key of Object.keys(o)) {
+      if (!known.has(key)) throw new InvalidOptionError(key, `unknown option of the ${layer} store`)
+    }
+    const now = o.now ?? Date.now
     if (typeof now !== 'function') throw new InvalidOptionError('now', 'expected a function')
     this.now = now
+    this.#interval = checkInterval(
+      'cleanupInterval',
+      o.cleanupInterval ?? DEFAULT_CLEANUP_INTERVAL,
+      true,
+    )
+    this.batchSize = checkBatchSize(o.batchSize, spec.batchSize)
     this.events = new DeletionEvents((error) => this.reportError(error))
   }
 
   /** Starts the cleanup timer; stores call this last in their constructor. */
-  protected startCleanupTimer(options: BaseStoreOptions | undefined): void {
-    const interval = checkInterval(
-      'cleanupInterval',
-      options?.cleanupInterval ?? DEFAULT_CLEANUP_INTERVAL,
-      true,
-    )
-    if (interval > 0) {
+  protected startCleanupTimer(): void {
+    if (this.#interval > 0 && !this.#cleanup) {
       this.#cleanup = new CleanupTimer(
         () => this.deleteExpired(),
-        interval,
+        this.#interval,
         (error) => this.reportError(error),
       )
     }
   }
 
+  // The engine steps. Each may answer synchronously or with a promise; whatever it throws
+  // becomes a StoreError naming the operation.
+
+  /** Inserts unless the id exists; `false` for a duplicate. Must be atomic. */
+  protected abstract insert(session: Session): Maybe<boolean>
+  /** The row of `id`, or nothing; may skip rows expired by `now`. */
+  protected abstract selectById(id: string, now: number): Maybe<R | null | undefined>
+  /** The user's rows, oldest first (createdAt, then id); may skip rows expired by `now`. */
+  protected abstract selectByUser(userKey: string, now: number): Maybe<readonly R[]>
+  /** Deletes `id` (only if owned by `owner`, when given). */
+  protected abstract removeById(
+    id: string,
+    owner: string | undefined,
+    rows: boolean,
+  ): Maybe<Removed<R>>
+  /** Deletes the user's sessions except `except`. */
+  protected abstract removeByUser(
+    userKey: string,
+    except: readonly string[],
+    rows: boolean,
+  ): Maybe<Removed<R>>
+  /** Moves a live session's expiry to `until` if that is later; `true` if it did. */
+  protected abstract extendExpiry(id: string, until: number, now: number): Maybe<boolean>
+  /** Deletes up to `limit` sessions with `expiresAt <= now`. */
+  protected abstract removeExpired(now: number, limit: number, rows: boolean): Maybe<Removed<R>>
+  /** A stored row as a session; throws if the row cannot be read. */
+  protected abstract decode(row: R): Session
+
+  async create(session: Session): Promise<void> {
+    checkSession(session)
+    let created: boolean
+    try {
+      created = await this.insert(session)
+    } catch (error) {
+      throw storeFailure(this.layer, 'create', error)
+    }
+    if (!created) throw new DuplicateIdError(this.layer)
+  }
+
+  async fetchById(id: string): Promise<Session | null> {
+    checkId('id', id)
+    const now = this.now()
+    let row: R | null | undefined
+    try {
+      row = await this.selectById(id, now)
+    } catch (error) {
+      throw storeFailure(this.layer, 'fetchById', error)
+    }
+    if (row === null || row === undefined) return null
+    const session = this.#read('fetchById', row)
+    return session.id === id && session.expiresAt.getTime() > now ? session : null
+  }
+
+  async fetchByUserKey(userKey: string): Promise<Session[]> {
+    checkUserKey('userKey', userKey)
+    const now = this.now()
+    let rows: readonly R[]
+    try {
+      rows = await this.selectByUser(userKey, now)
+    } catch (error) {
+      throw storeFailure(this.layer, 'fetchByUserKey', error)
+    }
+    const sessions: Session[] = []
+    for (const row of rows) {
+      const s = this.#read('fetchByUserKey', row)
+      if (s.userKey === userKey && s.expiresAt.getTime() > now) sessions.push(s)
+    }
+    return sessions
+  }
+
+  async deleteById(id: string, owner?: string): Promise<boolean> {
+    checkId('id', id)
+    if (owner !== undefined) checkUserKey('owner', owner)
+    const removed = await this.#remove('deleteById', () =>
+      this.removeById(id, owner, this.events.active),
+    )
+    return this.#emitRemoved(removed, 'revoked') > 0
+  }
+
+  async deleteByUserKey(userKey: string, ...exceptIds: string[]): Promise<void> {
+    checkUserKey('userKey', userKey)
+    for (const [i, id] of exceptIds.entries()) checkId(`exceptIds[${i}]`, id)
+    const removed = await this.#remove('deleteByUserKey', () =>
+      this.removeByUser(userKey, exceptIds, this.events.active),
+    )
+    this.#emitRemoved(removed, 'revoked')
+  }
+
+  async extend(id: string, expiresAt: Date): Promise<boolean> {
+    checkId('id', id)
+    checkDate('expiresAt', expiresAt)
+    try {
+      return await this.extendExpiry(id, expiresAt.getTime(), this.now())
+    } catch (error) {
+      throw storeFailure(this.layer, 'extend', error)
+    }
+  }
+
+  /**
+   * Deletes expired sessions in batches of `batchSize`, each its own short write, letting the
+   * event loop run between batches so requests keep being served during a large cleanup.
+   */
+  async deleteExpired(): Promise<number> {
+    let total = 0
+    for (;;) {
+      const limit = this.batchSize
+      const now = this.now()
+      const removed = await this.#remove('deleteExpired', () =>
+        this.removeExpired(now, limit, this.events.active),
+      )
+      const count = this.#emitRemoved(removed, 'expired')
+      total += count
+      if (count < limit) return total
+      await yieldToEventLoop()
+    }
+  }
+
+  async #remove(action: string, step: () => Maybe<Removed<R>>): Promise<Removed<R>> {
+    try {
+      return await step()
+    } catch (error) {
+      throw storeFailure(this.layer, action, error)
+    }
+  }
+
+  /** Emits events for deleted rows; a row that cannot be read is reported, the rest go out. */
+  #emitRemoved(removed: Removed<R>, reason: DeletionReason): number {
+    if (typeof removed === 'number') return removed
+    const sessions: Session[] = []
+    for (const row of removed) {
+      try {
+        sessions.push(this.decode(row))
+      } catch (error) {
+        this.reportError(new StoreError(this.layer, 'reading a deleted record', error))
+      }
+    }
+    this.events.emit(sessions, reason)
+    return removed.length
+  }
+
+  #read(action: string, row: R): Session {
+    try {
+      return this.decode(row)
+    } catch (error) {
+      throw new StoreError(this.layer, `${action}: reading a stored record`, error)
+    }
+  }
+
   /**
    * Go's `Cleanup(ctx, interval)`: deletes expired sessions every `interval` ms until `signal`
-   * aborts; rejects on the first failure so the caller can restart it.
+   * aborts; rejects on the first failure (or a bad interval) so the caller can restart it.
    */
   cleanup(interval: number, signal?: AbortSignal): Promise<void> {
     return runCleanup(this, interval, signal)
@@ -69,14 +253,6 @@ export abstract class BaseStore implements Store {
   protected reportError(error: Error): void {
     this.#errors.report(error)
   }
-
-  abstract create(session: Session): Promise<void>
-  abstract fetchById(id: string): Promise<Session | null>
-  abstract fetchByUserKey(userKey: string): Promise<Session[]>
-  abstract deleteById(id: string): Promise<void>
-  abstract deleteByUserKey(userKey: string, ...exceptIds: string[]): Promise<void>
-  abstract extend(id: string, expiresAt: Date): Promise<boolean>
-  abstract deleteExpired(): Promise<number>
 
   onDeletion(listener: DeletionListener): Unsubscribe {
     return this.events.subscribe(listener)
@@ -102,49 +278,4 @@ export function checkBatchSize(value: unknown, fallback: number): number {
     )
   }
   return batch
-}
-
-/** Rejects a session that a store could not keep faithfully. */
-export function checkSession(session: Session): void {
-  if (typeof session !== 'object' || session === null) {
-    throw new InvalidArgumentError('session', 'expected a session object')
-  }
-  checkKey('session.id', session.id)
-  checkKey('session.userKey', session.userKey)
-  checkDate('session.createdAt', session.createdAt)
-  checkDate('session.expiresAt', session.expiresAt)
-  if (session.ip !== null && typeof session.ip !== 'string') {
-    throw new InvalidArgumentError('session.ip', 'expected a string or null')
-  }
-  const agent = session.agent
-  if (typeof agent !== 'object' || agent === null) {
-    throw new InvalidArgumentError('session.agent', 'expected { os, browser }')
-  }
-  if (typeof agent.os !== 'string' || typeof agent.browser !== 'string') {
-    throw new InvalidArgumentError('session.agent', 'os and browser must be strings')
-  }
-  checkMeta(session.meta)
-}
-
-export function checkKey(name: string, value: unknown): asserts value is string {
-  if (typeof value !== 'string' || value.length === 0) {
-    throw new InvalidArgumentError(name, 'expected a non-empty string')
-  }
-}
-
-export function checkDate(name: string, value: unknown): asserts value is Date {
-  if (!(value instanceof Date) || Number.isNaN(value.getTime())) {
-    throw new InvalidArgumentError(name, 'expected a valid Date')
-  }
-}
-
-export function checkMeta(meta: unknown): asserts meta is Record<string, string> {
-  if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) {
-    throw new InvalidArgumentError('session.meta', 'expected an object of strings')
-  }
-  for (const [key, value] of Object.entries(meta)) {
-    if (typeof value !== 'string') {
-      throw new InvalidArgumentError(`session.meta["${key}"]`, 'values must be strings')
-    }
-  }
 }

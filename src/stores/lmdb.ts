@@ -1,16 +1,9 @@
 import type { Database, Key, RootDatabase } from 'lmdb'
-import { type CleanupHandle, startCleanup, yieldToEventLoop } from '../cleanup.js'
-import { DuplicateIdError, InvalidOptionError, SessionupError, storeFailure } from '../errors.js'
+import { type CleanupHandle, startCleanup } from '../cleanup.js'
+import { InvalidOptionError, StoreError } from '../errors.js'
 import type { Session } from '../session.js'
-import type { DeletionReason } from '../store.js'
-import {
-  BaseStore,
-  type BaseStoreOptions,
-  checkBatchSize,
-  checkDate,
-  checkKey,
-  checkSession,
-} from './base.js'
+import { BaseStore, type BaseStoreOptions, type Removed } from './base.js'
+import { readMeta } from './checks.js'
 
 export interface LMDBStoreOptions extends BaseStoreOptions {
   /** The LMDB named database (Go's Bolt bucket) for sessions and their indexes. Required. */
@@ -53,7 +46,20 @@ function toRecord(s: Session): StoredRecord {
   ]
 }
 
-function toSession(id: string, r: StoredRecord): Session {
+function isRecord(r: unknown): r is StoredRecord {
+  return (
+    Array.isArray(r) &&
+    typeof r[0] === 'string' &&
+    typeof r[1] === 'number' &&
+    typeof r[2] === 'number'
+  )
+}
+
+/** A record with its id: the row shape the template sees. */
+type Row = readonly [string, StoredRecord]
+
+function toSession([id, r]: Row): Session {
+  if (!isRecord(r) || !Array.isArray(r[6])) throw new TypeError('not a session record')
   const meta: Record<string, string> = {}
   // defineProperty, so a key such as "__proto__" stays a plain entry.
   for (let i = 0; i < r[6].length; i += 2) {
@@ -71,7 +77,7 @@ function toSession(id: string, r: StoredRecord): Session {
     expiresAt: new Date(r[2]),
     ip: r[3],
     agent: { os: r[4], browser: r[5] },
-    meta,
+    meta: readMeta(meta),
   }
 }
 
@@ -84,14 +90,13 @@ function toSession(id: string, r: StoredRecord): Session {
  * const root = open({ path: 'data/sessions' })
  * const store = new LMDBStore(root, { bucket: 'sessions', cleanupInterval: 60_000 })
  */
-export class LMDBStore extends BaseStore {
+export class LMDBStore extends BaseStore<Row> {
   readonly bucket: string
   readonly #db: Database<unknown, Key>
   readonly #root: RootDatabase
-  readonly #batchSize: number
 
   constructor(root: RootDatabase, options: LMDBStoreOptions) {
-    super('lmdb', options)
+    super('lmdb', options, { batchSize: 500, options: ['bucket'] })
     if (typeof root?.openDB !== 'function') {
       throw new InvalidOptionError('root', 'expected a root database from lmdb open()')
     }
@@ -99,10 +104,8 @@ export class LMDBStore extends BaseStore {
     if (typeof bucket !== 'string' || bucket.length === 0) {
       throw new InvalidOptionError('bucket', 'a non-empty bucket (named database) name is required')
     }
-    const batch = checkBatchSize(options.batchSize, 500)
     this.bucket = bucket
     this.#root = root
-    this.#batchSize = batch
     try {
       this.#db = root.openDB(bucket, {
         keyEncoding: 'ordered-binary',
@@ -111,30 +114,37 @@ export class LMDBStore extends BaseStore {
       })
       this.#checkVersion()
     } catch (error) {
-      throw storeFailure(this.layer, `opening bucket "${bucket}"`, error)
+      if (error instanceof InvalidOptionError) throw error
+      throw new StoreError(this.layer, `opening bucket "${bucket}"`, error)
     }
-    this.startCleanupTimer(options)
+    this.startCleanupTimer()
   }
 
-  /** Records the schema version in a new bucket; refuses a bucket it does not know. */
+  /**
+   * Records the schema version in a new bucket and refuses a bucket it does not know. The
+   * version is read and written in one write transaction, so processes opening a new
+   * environment together see each other's version (and sessions) rather than "foreign" keys.
+   */
   #checkVersion(): void {
     const db = this.#db
-    const found = db.get(VERSION_KEY)
-    if (found === SCHEMA_VERSION) return
-    if (found !== undefined) {
-      throw new SessionupError(
-        'INVALID_OPTION',
-        `[lmdb] bucket "${this.bucket}" has schema version ${String(found)}; this sessionup reads ${SCHEMA_VERSION}`,
-      )
-    }
+    this.#fresh()
+    if (db.get(VERSION_KEY) === SCHEMA_VERSION) return
     db.transactionSync(() => {
-      for (const key of db.getKeys({ limit: 1 })) {
-        throw new SessionupError(
-          'INVALID_OPTION',
-          `[lmdb] bucket "${this.bucket}" holds data that is not sessionup's (first key ${JSON.stringify(key)}); pick another bucket`,
+      const found = db.get(VERSION_KEY)
+      if (found === SCHEMA_VERSION) return
+      if (found !== undefined) {
+        throw new InvalidOptionError(
+          'bucket',
+          `"${this.bucket}" has schema version ${String(found)}; this sessionup reads ${SCHEMA_VERSION}`,
         )
       }
-      db.putSync(VERSION_KEY, SCHEMA_VERSION)
+      for (const key of db.getKeys({ limit: 1 })) {
+        throw new InvalidOptionError(
+          'bucket',
+          `"${this.bucket}" holds data that is not sessionup's (first key ${JSON.stringify(key)}); pick another bucket`,
+        )
+      }
+      db.put(VERSION_KEY, SCHEMA_VERSION)
     })
   }
 
@@ -149,126 +159,106 @@ export class LMDBStore extends BaseStore {
     return { store, ...startCleanup(store, interval, onError) }
   }
 
-  /** Runs one write of lmdb-js, mapping its failures to a StoreError. */
-  async #guard<T>(action: string, write: () => Promise<T>): Promise<T> {
-    try {
-      // lmdb-js throws from a timer callback — an uncaught exception that ends the process —
-      // when a write is queued on a closed environment; refuse the write here instead.
-      const status = (this.#root as { status?: string }).status
-      if (status !== undefined && status !== 'open') {
-        throw new Error(`the LMDB environment is ${status}`)
-      }
-      return await write()
-    } catch (error) {
-      throw storeFailure(this.layer, action, error)
+  /**
+   * Makes the next read see every commit made so far, by any process. lmdb-js otherwise keeps
+   * one read snapshot until a timer renews it, so a revoke in another process could stay
+   * invisible here for a few milliseconds.
+   */
+  #fresh(): void {
+    this.#root.resetReadTxn()
+  }
+
+  /**
+   * lmdb-js throws from a timer callback — an uncaught exception that ends the process — when a
+   * write is queued on a closed environment; refuse the write here instead.
+   */
+  #checkOpen(): void {
+    const status = (this.#root as { status?: string }).status
+    if (status !== undefined && status !== 'open') {
+      throw new Error(`the LMDB environment is ${status}`)
     }
   }
 
   /** A write transaction whose callback runs (synchronously) inside LMDB's write lock. */
-  #write<T>(action: string, work: () => T): Promise<T> {
-    return this.#guard(action, () => this.#db.transaction(work))
-  }
-
-  #read<T>(action: string, work: () => T): T {
-    try {
-      return work()
-    } catch (error) {
-      throw storeFailure(this.layer, action, error)
-    }
-  }
-
-  /** Deletion events, building sessions only when someone listens. */
-  #emit(deleted: Array<[string, StoredRecord]>, reason: DeletionReason): void {
-    if (deleted.length > 0 && this.events.active) {
-      this.events.emit(
-        deleted.map(([id, r]) => toSession(id, r)),
-        reason,
-      )
-    }
+  #write<T>(work: () => T): Promise<T> {
+    this.#checkOpen()
+    return this.#db.transaction(work)
   }
 
   #record(id: string): StoredRecord | undefined {
     return this.#db.get([REC, id]) as StoredRecord | undefined
   }
 
-  /** Removes a record and both its index entries; inside a write transaction. */
-  #removeAll(id: string, r: StoredRecord): void {
+  /**
+   * Removes a record and its index entries, inside a write transaction. An unreadable record
+   * still goes, with the entries that can be found without it (`userEntry`, when known).
+   */
+  #removeAll(id: string, r: unknown, userEntry?: Key): void {
     this.#db.remove([REC, id])
-    this.#db.remove([USER, r[0], r[1], id])
-    this.#db.remove([EXP, r[2], id])
+    if (userEntry) this.#db.remove(userEntry)
+    if (isRecord(r)) {
+      this.#db.remove([USER, r[0], r[1], id])
+      this.#db.remove([EXP, r[2], id])
+    }
   }
 
-  async create(session: Session): Promise<void> {
-    checkSession(session)
+  protected insert(session: Session): Promise<boolean> {
     const id = session.id
     const r = toRecord(session)
+    this.#checkOpen()
     // A conditional block: LMDB checks the id is absent and writes all three keys inside one
     // write transaction, on lmdb-js's writer thread — atomic across threads and processes.
-    const created = await this.#guard('create', () =>
-      this.#db.ifNoExists([REC, id], () => {
-        this.#db.put([REC, id], r)
-        this.#db.put([USER, r[0], r[1], id], r)
-        this.#db.put([EXP, r[2], id], true)
-      }),
-    )
-    if (!created) throw new DuplicateIdError(this.layer)
-  }
-
-  async fetchById(id: string): Promise<Session | null> {
-    checkKey('id', id)
-    const r = this.#read('fetchById', () => this.#record(id))
-    return r && r[2] > this.now() ? toSession(id, r) : null
-  }
-
-  async fetchByUserKey(userKey: string): Promise<Session[]> {
-    checkKey('userKey', userKey)
-    const now = this.now()
-    return this.#read('fetchByUserKey', () => {
-      const sessions: Session[] = []
-      const range = userRange(userKey)
-      for (const { key, value } of this.#db.getRange(range)) {
-        const [, owner, , id] = key as [string, string, number, string]
-        const r = value as StoredRecord
-        if (owner === userKey && r[2] > now) sessions.push(toSession(id, r))
-      }
-      return sessions
+    return this.#db.ifNoExists([REC, id], () => {
+      this.#db.put([REC, id], r)
+      this.#db.put([USER, r[0], r[1], id], r)
+      this.#db.put([EXP, r[2], id], true)
     })
   }
 
-  async deleteById(id: string): Promise<void> {
-    checkKey('id', id)
-    const gone = await this.#write('deleteById', () => {
+  protected selectById(id: string): Row | undefined {
+    this.#fresh()
+    const r = this.#record(id)
+    return r ? [id, r] : undefined
+  }
+
+  protected selectByUser(userKey: string): Row[] {
+    this.#fresh()
+    const rows: Row[] = []
+    for (const { key, value } of this.#db.getRange(userRange(userKey))) {
+      const [, owner, , id] = key as [string, string, number, string]
+      if (owner === userKey) rows.push([id, value as StoredRecord])
+    }
+    return rows
+  }
+
+  protected removeById(id: string, owner: string | undefined): Promise<Removed<Row>> {
+    return this.#write(() => {
       const r = this.#record(id)
-      if (r) this.#removeAll(id, r)
-      return r
+      if (r === undefined || (owner !== undefined && (!isRecord(r) || r[0] !== owner))) return []
+      this.#removeAll(id, r)
+      return [[id, r] as const]
     })
-    if (gone) this.#emit([[id, gone]], 'revoked')
   }
 
-  async deleteByUserKey(userKey: string, ...exceptIds: string[]): Promise<void> {
-    checkKey('userKey', userKey)
-    const keep = new Set(exceptIds)
-    const gone = await this.#write('deleteByUserKey', () => {
-      const deleted: Array<[string, StoredRecord]> = []
-      const range = userRange(userKey)
-      for (const { key, value } of [...this.#db.getRange(range)]) {
+  protected removeByUser(userKey: string, except: readonly string[]): Promise<Removed<Row>> {
+    const keep = new Set(except)
+    return this.#write(() => {
+      const deleted: Row[] = []
+      for (const { key, value } of [...this.#db.getRange(userRange(userKey))]) {
         const [, owner, , id] = key as [string, string, number, string]
         if (owner !== userKey || keep.has(id)) continue
-        this.#removeAll(id, value as StoredRecord)
-        deleted.push([id, value as StoredRecord])
+        const r = this.#record(id)
+        this.#removeAll(id, r, key)
+        deleted.push([id, (r ?? value) as StoredRecord])
       }
       return deleted
     })
-    this.#emit(gone, 'revoked')
   }
 
-  async extend(id: string, expiresAt: Date): Promise<boolean> {
-    checkKey('id', id)
-    checkDate('expiresAt', expiresAt)
-    const until = expiresAt.getTime()
-    return this.#write('extend', () => {
+  protected extendExpiry(id: string, until: number, now: number): Promise<boolean> {
+    return this.#write(() => {
       const r = this.#record(id)
-      if (!r || r[2] <= this.now() || r[2] >= until) return false
+      if (!isRecord(r) || r[2] <= now || r[2] >= until) return false
       const renewed: StoredRecord = [r[0], r[1], until, r[3], r[4], r[5], r[6]]
       this.#db.remove([EXP, r[2], id])
       this.#db.put([EXP, until, id], true)
@@ -279,33 +269,25 @@ export class LMDBStore extends BaseStore {
   }
 
   /**
-   * Deletes expired sessions through the expiry index, `batchSize` per write transaction,
-   * letting the event loop run between transactions. Small transactions also keep LMDB's
-   * free-page list short, so writes stay fast after a large cleanup.
+   * Deletes expired sessions through the expiry index, one write transaction per batch. Small
+   * transactions also keep LMDB's free-page list short, so writes stay fast after a large
+   * cleanup.
    */
-  async deleteExpired(): Promise<number> {
-    let total = 0
-    for (;;) {
-      const limit = this.#batchSize
-      const gone = await this.#write('deleteExpired', () => {
-        const deleted: Array<[string, StoredRecord]> = []
-        const range = { start: [EXP], end: [EXP, this.now() + 1], limit }
-        for (const key of [...this.#db.getKeys(range)]) {
-          const [, , id] = key as [string, number, string]
-          const r = this.#record(id)
-          if (r) {
-            this.#removeAll(id, r)
-            deleted.push([id, r])
-          } else {
-            this.#db.remove(key) // an index entry without its record: repair rather than loop
-          }
-        }
-        return deleted
-      })
-      total += gone.length
-      this.#emit(gone, 'expired')
-      if (gone.length < limit) return total
-      await yieldToEventLoop()
-    }
+  protected removeExpired(now: number, limit: number): Promise<Removed<Row>> {
+    return this.#write(() => {
+      const deleted: Row[] = []
+      for (const key of [...this.#db.getKeys({ start: [EXP], end: [EXP, now + 1], limit })]) {
+        const [, , id] = key as [string, number, string]
+        const r = this.#record(id)
+        this.#removeAll(id, r, undefined)
+        this.#db.remove(key) // also when the record is gone or unreadable: never loop on it
+        if (r !== undefined) deleted.push([id, r])
+      }
+      return deleted
+    })
+  }
+
+  protected decode(row: Row): Session {
+    return toSession(row)
   }
 }

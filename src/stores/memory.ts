@@ -1,11 +1,7 @@
-import { yieldToEventLoop } from '../cleanup.js'
-import { DuplicateIdError } from '../errors.js'
 import { copySession, type Session } from '../session.js'
-import { BaseStore, type BaseStoreOptions, checkDate, checkKey, checkSession } from './base.js'
+import { BaseStore, type BaseStoreOptions, type Removed } from './base.js'
 
 export type MemoryStoreOptions = BaseStoreOptions
-
-const SCAN_BATCH = 10_000
 
 /**
  * Keeps sessions in this process's memory (Go's memstore): for tests, demos and single-process
@@ -15,15 +11,12 @@ const SCAN_BATCH = 10_000
 export class MemoryStore extends BaseStore {
   readonly #byId = new Map<string, Session>()
   readonly #byUser = new Map<string, Set<string>>()
+  /** Expiries, soonest first; an entry whose session moved on is skipped when it comes up. */
+  readonly #expiries = new ExpiryHeap()
 
   constructor(options?: MemoryStoreOptions) {
-    super('memory', options)
-    this.startCleanupTimer(options)
-  }
-
-  #live(id: string): Session | undefined {
-    const session = this.#byId.get(id)
-    return session && session.expiresAt.getTime() > this.now() ? session : undefined
+    super('memory', options, { batchSize: 10_000 })
+    this.startCleanupTimer()
   }
 
   #remove(session: Session): void {
@@ -33,9 +26,8 @@ export class MemoryStore extends BaseStore {
     if (ids?.size === 0) this.#byUser.delete(session.userKey)
   }
 
-  async create(session: Session): Promise<void> {
-    checkSession(session)
-    if (this.#byId.has(session.id)) throw new DuplicateIdError(this.layer)
+  protected insert(session: Session): boolean {
+    if (this.#byId.has(session.id)) return false
     const stored = copySession(session)
     this.#byId.set(stored.id, stored)
     let ids = this.#byUser.get(stored.userKey)
@@ -44,82 +36,130 @@ export class MemoryStore extends BaseStore {
       this.#byUser.set(stored.userKey, ids)
     }
     ids.add(stored.id)
-  }
-
-  async fetchById(id: string): Promise<Session | null> {
-    checkKey('id', id)
-    const session = this.#live(id)
-    return session ? copySession(session) : null
-  }
-
-  async fetchByUserKey(userKey: string): Promise<Session[]> {
-    checkKey('userKey', userKey)
-    const result: Session[] = []
-    for (const id of this.#byUser.get(userKey) ?? []) {
-      const session = this.#live(id)
-      if (session) result.push(copySession(session))
-    }
-    return result.sort(oldestFirst)
-  }
-
-  async deleteById(id: string): Promise<void> {
-    checkKey('id', id)
-    const session = this.#byId.get(id)
-    if (!session) return
-    this.#remove(session)
-    this.events.emit([session], 'revoked')
-  }
-
-  async deleteByUserKey(userKey: string, ...exceptIds: string[]): Promise<void> {
-    checkKey('userKey', userKey)
-    const keep = new Set(exceptIds)
-    const deleted: Session[] = []
-    for (const id of this.#byUser.get(userKey) ?? []) {
-      if (keep.has(id)) continue
-      const session = this.#byId.get(id)
-      if (session) deleted.push(session)
-    }
-    for (const session of deleted) this.#remove(session)
-    this.events.emit(deleted, 'revoked')
-  }
-
-  async extend(id: string, expiresAt: Date): Promise<boolean> {
-    checkKey('id', id)
-    checkDate('expiresAt', expiresAt)
-    const session = this.#live(id)
-    if (!session || session.expiresAt.getTime() >= expiresAt.getTime()) return false
-    session.expiresAt = new Date(expiresAt.getTime())
+    this.#expiries.push(stored.expiresAt.getTime(), stored.id)
     return true
   }
 
-  async deleteExpired(): Promise<number> {
-    let deleted = 0
-    let batch: Session[] = []
-    // Scan in slices so a million sessions never block the event loop in one go.
-    let scanned = 0
-    const now = this.now()
-    for (const session of this.#byId.values()) {
-      if (session.expiresAt.getTime() <= now) batch.push(session)
-      if (++scanned % SCAN_BATCH === 0) {
-        deleted += this.#dropExpired(batch)
-        batch = []
-        await yieldToEventLoop()
-      }
-    }
-    return deleted + this.#dropExpired(batch)
+  protected selectById(id: string): Session | undefined {
+    return this.#byId.get(id)
   }
 
-  /** Removes sessions found expired, unless they were deleted or extended meanwhile. */
-  #dropExpired(batch: Session[]): number {
-    const now = this.now()
-    const gone = batch.filter((s) => this.#byId.get(s.id) === s && s.expiresAt.getTime() <= now)
-    for (const session of gone) this.#remove(session)
-    this.events.emit(gone, 'expired')
-    return gone.length
+  protected selectByUser(userKey: string): Session[] {
+    const found: Session[] = []
+    for (const id of this.#byUser.get(userKey) ?? []) {
+      const session = this.#byId.get(id)
+      if (session) found.push(session)
+    }
+    return found.sort(oldestFirst)
+  }
+
+  protected removeById(id: string, owner: string | undefined): Removed<Session> {
+    const session = this.#byId.get(id)
+    if (!session || (owner !== undefined && session.userKey !== owner)) return []
+    this.#remove(session)
+    return [session]
+  }
+
+  protected removeByUser(userKey: string, except: readonly string[]): Removed<Session> {
+    const keep = new Set(except)
+    const deleted: Session[] = []
+    for (const id of this.#byUser.get(userKey) ?? []) {
+      const session = this.#byId.get(id)
+      if (session && !keep.has(id)) deleted.push(session)
+    }
+    for (const session of deleted) this.#remove(session)
+    return deleted
+  }
+
+  protected extendExpiry(id: string, until: number, now: number): boolean {
+    const session = this.#byId.get(id)
+    const current = session?.expiresAt.getTime() ?? 0
+    if (!session || current <= now || current >= until) return false
+    session.expiresAt = new Date(until)
+    this.#expiries.push(until, id)
+    return true
+  }
+
+  protected removeExpired(now: number, limit: number): Removed<Session> {
+    const deleted: Session[] = []
+    while (deleted.length < limit) {
+      const next = this.#expiries.popDue(now)
+      if (!next) break
+      const session = this.#byId.get(next.id)
+      // Only the entry matching the session's current expiry counts; others are leftovers of
+      // a renewal or a delete.
+      if (session && session.expiresAt.getTime() === next.at) {
+        this.#remove(session)
+        deleted.push(session)
+      }
+    }
+    return deleted
+  }
+
+  protected decode(session: Session): Session {
+    return copySession(session)
   }
 }
 
 export function oldestFirst(a: Session, b: Session): number {
   const byTime = a.createdAt.getTime() - b.createdAt.getTime()
   return byTime !== 0 ? byTime : a.id < b.id ? -1 : a.id > b.id ? 1 : 0
+}
+
+/** A binary min-heap of (expiry, id). */
+class ExpiryHeap {
+  readonly #at: number[] = []
+  readonly #ids: string[] = []
+
+  push(at: number, id: string): void {
+    let i = this.#at.length
+    this.#at.push(at)
+    this.#ids.push(id)
+    while (i > 0) {
+      const parent = (i - 1) >> 1
+      if ((this.#at[parent] as number) <= at) break
+      this.#swap(i, parent)
+      i = parent
+    }
+  }
+
+  /** Removes and returns the soonest entry if it is due by `now`. */
+  popDue(now: number): { at: number; id: string } | undefined {
+    const at = this.#at[0]
+    if (at === undefined || at > now) return undefined
+    const id = this.#ids[0] as string
+    const lastAt = this.#at.pop() as number
+    const lastId = this.#ids.pop() as string
+    if (this.#at.length > 0) {
+      this.#at[0] = lastAt
+      this.#ids[0] = lastId
+      this.#sinkFromTop()
+    }
+    return { at, id }
+  }
+
+  #sinkFromTop(): void {
+    const n = this.#at.length
+    let i = 0
+    for (;;) {
+      const left = 2 * i + 1
+      const right = left + 1
+      let smallest = i
+      if (left < n && (this.#at[left] as number) < (this.#at[smallest] as number)) smallest = left
+      if (right < n && (this.#at[right] as number) < (this.#at[smallest] as number))
+        smallest = right
+      if (smallest === i) return
+      this.#swap(i, smallest)
+      i = smallest
+    }
+  }
+
+  #swap(a: number, b: number): void {
+    const at = this.#at[a] as number
+    this.#at[a] = this.#at[b] as number
+    this.#at[b] = at
+    const id = this.#ids[a] as string
+    this.#ids[a] = this.#ids[b] as string
+    this.#ids[b] = id
+  }
 }

@@ -5,15 +5,11 @@
 //   P e             sorted set: member V, score expiresAt (cleanup; survives the key's expiry,
 //                   so sessions Redis expired on its own are still reported at cleanup)
 // V = "<expiresAt>|" .. JSON [id, userKey, createdAt, ip, os, browser, meta]. The expiry comes
-// first so a renewal can rewrite it without decoding the JSON.
-
-const PARSE = `
-local function parse(v)
-  local sep = string.find(v, '|', 1, true)
-  local t = cjson.decode(string.sub(v, sep + 1))
-  return t[1], t[2]
-end
-`
+// first so a renewal can rewrite it with string operations.
+//
+// The scripts never decode V's JSON (cjson refuses some strings JavaScript writes): the client
+// reads and decodes, then passes every key a script touches in KEYS — as Redis Cluster requires
+// — and each script does all its reads before its first write.
 
 /** KEYS: s, u, e. ARGV: V, expiresAt, createdAt, id. Returns 1 if created, 0 if the id exists. */
 export const CREATE = `
@@ -24,33 +20,23 @@ redis.call('ZADD', KEYS[3], ARGV[2], ARGV[1])
 return 1
 `
 
-/** KEYS: s, e. ARGV: prefix. Returns the deleted V, or false. */
-export const DELETE_BY_ID = `${PARSE}
-local v = redis.call('GET', KEYS[1])
-if not v then return false end
-local id, user = parse(v)
-redis.call('DEL', KEYS[1])
-redis.call('ZREM', KEYS[2], v)
-redis.call('ZREM', ARGV[1] .. 'u:' .. user, id)
-return v
-`
-
-/** KEYS: u, e. ARGV: prefix, JSON array of ids to keep. Returns the deleted Vs. */
-export const DELETE_BY_USER = `
-local keep = {}
-for _, id in ipairs(cjson.decode(ARGV[2])) do keep[id] = true end
+/**
+ * KEYS: e, then s and u of each session. ARGV: the ids. Deletes each session that still exists
+ * (whatever its current V: a renewal may have rewritten it), with its index entries, and drops
+ * the user-index entry of ids whose key Redis already expired. Returns the deleted Vs.
+ */
+export const DELETE = `
+local current = {}
+for i = 1, #ARGV do current[i] = redis.call('GET', KEYS[2 * i]) end
 local out = {}
-for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
-  if not keep[id] then
-    local key = ARGV[1] .. 's:' .. id
-    local v = redis.call('GET', key)
-    redis.call('ZREM', KEYS[1], id)
-    if v then
-      redis.call('DEL', key)
-      redis.call('ZREM', KEYS[2], v)
-      table.insert(out, v)
-    end
+for i = 1, #ARGV do
+  local v = current[i]
+  if v then
+    redis.call('DEL', KEYS[2 * i])
+    redis.call('ZREM', KEYS[1], v)
+    table.insert(out, v)
   end
+  redis.call('ZREM', KEYS[2 * i + 1], ARGV[i])
 end
 return out
 `
@@ -71,19 +57,27 @@ return 1
 `
 
 /**
- * KEYS: e. ARGV: prefix, now, limit. Deletes up to limit sessions with expiresAt <= now and
- * returns their Vs. A V is returned only by the call that removed it from e, so several
- * cleaners never report one session twice.
+ * KEYS: e, then s and u of each expired session. ARGV: V and id of each, as the client read
+ * them from e. A V still in e is removed from it, its key deleted if it still holds that V, and
+ * its user-index entry dropped unless a renewal moved it on. Returns the Vs this call removed
+ * from e, so several cleaners never report one session twice.
  */
-export const DELETE_EXPIRED = `${PARSE}
+export const DELETE_EXPIRED = `
+local n = #ARGV / 2
+local listed, current = {}, {}
+for i = 1, n do
+  listed[i] = redis.call('ZSCORE', KEYS[1], ARGV[2 * i - 1])
+  current[i] = redis.call('GET', KEYS[2 * i])
+end
 local out = {}
-for _, v in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[2], 'LIMIT', 0, ARGV[3])) do
-  redis.call('ZREM', KEYS[1], v)
-  local id, user = parse(v)
-  local key = ARGV[1] .. 's:' .. id
-  if redis.call('GET', key) == v then redis.call('DEL', key) end
-  redis.call('ZREM', ARGV[1] .. 'u:' .. user, id)
-  table.insert(out, v)
+for i = 1, n do
+  local v = ARGV[2 * i - 1]
+  if listed[i] then
+    redis.call('ZREM', KEYS[1], v)
+    if current[i] == v then redis.call('DEL', KEYS[2 * i]) end
+    if current[i] == v or not current[i] then redis.call('ZREM', KEYS[2 * i + 1], ARGV[2 * i]) end
+    table.insert(out, v)
+  end
 end
 return out
 `

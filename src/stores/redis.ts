@@ -1,16 +1,9 @@
 import { createHash } from 'node:crypto'
 import type { Cluster, Redis } from 'ioredis'
-import { DuplicateIdError, InvalidOptionError, storeFailure } from '../errors.js'
+import { InvalidOptionError } from '../errors.js'
 import type { Session } from '../session.js'
-import type { DeletionReason } from '../store.js'
-import {
-  BaseStore,
-  type BaseStoreOptions,
-  checkBatchSize,
-  checkDate,
-  checkKey,
-  checkSession,
-} from './base.js'
+import { BaseStore, type BaseStoreOptions, type Removed } from './base.js'
+import { readMeta } from './checks.js'
 import * as lua from './redis-scripts.js'
 
 export interface RedisStoreOptions extends BaseStoreOptions {
@@ -31,8 +24,7 @@ const script = (source: string): Script => ({
 })
 const SCRIPTS = {
   create: script(lua.CREATE),
-  deleteById: script(lua.DELETE_BY_ID),
-  deleteByUser: script(lua.DELETE_BY_USER),
+  delete: script(lua.DELETE),
   extend: script(lua.EXTEND),
   deleteExpired: script(lua.DELETE_EXPIRED),
 }
@@ -45,7 +37,11 @@ function encode(s: Session): string {
 
 function decode(value: string): Session {
   const sep = value.indexOf('|')
-  const [id, userKey, createdAt, ip, os, browser, meta] = JSON.parse(value.slice(sep + 1))
+  const fields: unknown = JSON.parse(value.slice(sep + 1))
+  if (sep < 1 || !Array.isArray(fields) || fields.length !== 7) {
+    throw new TypeError('not a session record')
+  }
+  const [id, userKey, createdAt, ip, os, browser, meta] = fields
   return {
     id,
     userKey,
@@ -53,7 +49,7 @@ function decode(value: string): Session {
     expiresAt: new Date(Number(value.slice(0, sep))),
     ip,
     agent: { os, browser },
-    meta,
+    meta: readMeta(meta),
   }
 }
 
@@ -65,13 +61,13 @@ function decode(value: string): Session {
  * @example
  * const store = new RedisStore(new Redis(process.env.REDIS_URL), { prefix: 'myapp:sessions:' })
  */
-export class RedisStore extends BaseStore {
+export class RedisStore extends BaseStore<string> {
   readonly prefix: string
   readonly #client: Redis | Cluster
-  readonly #batchSize: number
+  readonly #expiries: string
 
   constructor(client: Redis | Cluster, options: RedisStoreOptions = {}) {
-    super('redis', options)
+    super('redis', options, { batchSize: 500, options: ['prefix'] })
     if (typeof client?.evalsha !== 'function' || typeof client.get !== 'function') {
       throw new InvalidOptionError('client', 'expected an ioredis client (Redis or Cluster)')
     }
@@ -81,8 +77,8 @@ export class RedisStore extends BaseStore {
     }
     this.prefix = prefix
     this.#client = client
-    this.#batchSize = checkBatchSize(options.batchSize, 500)
-    this.startCleanupTimer(options)
+    this.#expiries = `${prefix}e`
+    this.startCleanupTimer()
   }
 
   #key(kind: 's' | 'u', name: string): string {
@@ -90,121 +86,103 @@ export class RedisStore extends BaseStore {
   }
 
   /** Runs a script by its SHA, loading it on a server that does not have it yet. */
-  async #eval(
-    action: string,
-    s: Script,
-    keys: string[],
-    args: Array<string | number>,
-  ): Promise<unknown> {
+  async #eval(s: Script, keys: string[], args: Array<string | number>): Promise<unknown> {
     try {
-      try {
-        return await this.#client.evalsha(s.sha, keys.length, ...keys, ...args)
-      } catch (error) {
-        if (!String((error as Error)?.message).includes('NOSCRIPT')) throw error
-        return await this.#client.eval(s.source, keys.length, ...keys, ...args)
-      }
+      return await this.#client.evalsha(s.sha, keys.length, ...keys, ...args)
     } catch (error) {
-      throw storeFailure(this.layer, action, error)
+      if (!String((error as Error)?.message).includes('NOSCRIPT')) throw error
+      return await this.#client.eval(s.source, keys.length, ...keys, ...args)
     }
   }
 
-  #emit(values: unknown, reason: DeletionReason): void {
-    if (Array.isArray(values) && values.length > 0 && this.events.active) {
-      this.events.emit((values as string[]).map(decode), reason)
-    }
+  /** Deletes the given sessions of one user with their index entries; the deleted Vs. */
+  async #deleteOf(
+    userKey: string,
+    ids: readonly string[],
+    rows: boolean,
+  ): Promise<Removed<string>> {
+    if (ids.length === 0) return []
+    const users = this.#key('u', userKey)
+    const keys = [this.#expiries, ...ids.flatMap((id) => [this.#key('s', id), users])]
+    const gone = (await this.#eval(SCRIPTS.delete, keys, [...ids])) as string[]
+    return rows ? gone : gone.length
   }
 
-  async create(session: Session): Promise<void> {
-    checkSession(session)
-    const keys = [this.#key('s', session.id), this.#key('u', session.userKey), `${this.prefix}e`]
-    const args = [
-      encode(session),
-      session.expiresAt.getTime(),
-      session.createdAt.getTime(),
-      session.id,
-    ]
-    const created = await this.#eval('create', SCRIPTS.create, keys, args)
-    if (created !== 1) throw new DuplicateIdError(this.layer)
+  protected async insert(session: Session): Promise<boolean> {
+    const keys = [this.#key('s', session.id), this.#key('u', session.userKey), this.#expiries]
+    const expiresAt = session.expiresAt.getTime()
+    const args = [encode(session), expiresAt, session.createdAt.getTime(), session.id]
+    return (await this.#eval(SCRIPTS.create, keys, args)) === 1
   }
 
-  async fetchById(id: string): Promise<Session | null> {
-    checkKey('id', id)
-    let value: string | null
+  protected selectById(id: string): Promise<string | null> {
+    return this.#client.get(this.#key('s', id))
+  }
+
+  protected async selectByUser(userKey: string): Promise<string[]> {
+    const ids = await this.#client.zrange(this.#key('u', userKey), 0, -1)
+    if (ids.length === 0) return []
+    const values = await this.#client.mget(...ids.map((id) => this.#key('s', id)))
+    return values.filter((v): v is string => v !== null)
+  }
+
+  protected async removeById(id: string, owner: string | undefined, rows: boolean) {
+    const value = await this.#client.get(this.#key('s', id))
+    if (value === null) return []
+    let userKey = ''
     try {
-      value = await this.#client.get(this.#key('s', id))
-    } catch (error) {
-      throw storeFailure(this.layer, 'fetchById', error)
+      userKey = decode(value).userKey
+    } catch {
+      // An unreadable record can still be revoked, though not by an owner it cannot show; its
+      // user-index entry (under a user key it cannot tell) goes when that user's are revoked.
     }
-    if (!value) return null
-    const session = decode(value)
-    // Redis keeps a key until now > expiry; the contract ends it at now >= expiresAt.
-    return session.expiresAt.getTime() > this.now() ? session : null
+    if (owner !== undefined && userKey !== owner) return []
+    return this.#deleteOf(userKey, [id], rows)
   }
 
-  async fetchByUserKey(userKey: string): Promise<Session[]> {
-    checkKey('userKey', userKey)
-    try {
-      const ids = await this.#client.zrange(this.#key('u', userKey), 0, -1)
-      if (ids.length === 0) return []
-      const values = await this.#client.mget(...ids.map((id) => this.#key('s', id)))
-      const now = this.now()
-      return values
-        .flatMap((v) => (v ? [decode(v)] : []))
-        .filter((s) => s.userKey === userKey && s.expiresAt.getTime() > now)
-    } catch (error) {
-      throw storeFailure(this.layer, 'fetchByUserKey', error)
-    }
-  }
-
-  async deleteById(id: string): Promise<void> {
-    checkKey('id', id)
-    const gone = await this.#eval(
-      'deleteById',
-      SCRIPTS.deleteById,
-      [this.#key('s', id), `${this.prefix}e`],
-      [this.prefix],
+  protected async removeByUser(userKey: string, except: readonly string[], rows: boolean) {
+    const keep = new Set(except)
+    const ids = await this.#client.zrange(this.#key('u', userKey), 0, -1)
+    return this.#deleteOf(
+      userKey,
+      ids.filter((id) => !keep.has(id)),
+      rows,
     )
-    if (typeof gone === 'string') this.#emit([gone], 'revoked')
   }
 
-  async deleteByUserKey(userKey: string, ...exceptIds: string[]): Promise<void> {
-    checkKey('userKey', userKey)
-    for (const id of exceptIds) checkKey('exceptIds', id)
-    const keys = [this.#key('u', userKey), `${this.prefix}e`]
-    const gone = await this.#eval('deleteByUserKey', SCRIPTS.deleteByUser, keys, [
-      this.prefix,
-      JSON.stringify(exceptIds),
-    ])
-    this.#emit(gone, 'revoked')
-  }
-
-  async extend(id: string, expiresAt: Date): Promise<boolean> {
-    checkKey('id', id)
-    checkDate('expiresAt', expiresAt)
-    const keys = [this.#key('s', id), `${this.prefix}e`]
-    return (
-      (await this.#eval('extend', SCRIPTS.extend, keys, [expiresAt.getTime(), this.now()])) === 1
-    )
+  protected async extendExpiry(id: string, until: number, now: number): Promise<boolean> {
+    const keys = [this.#key('s', id), this.#expiries]
+    return (await this.#eval(SCRIPTS.extend, keys, [until, now])) === 1
   }
 
   /**
    * Deletes expired sessions — including those Redis already expired on its own, which are
-   * reported here as `expired` — in scripts of `batchSize`. Several instances may clean up at
-   * once: each session is deleted and reported by exactly one of them.
+   * reported here as `expired`. Several instances may clean up at once: each session is
+   * deleted and reported by exactly one of them. A record that cannot be decoded is taken out
+   * of the expiry index (its key expires on its own) and reported as unreadable.
    */
-  async deleteExpired(): Promise<number> {
-    let total = 0
-    for (;;) {
-      const gone = await this.#eval(
-        'deleteExpired',
-        SCRIPTS.deleteExpired,
-        [`${this.prefix}e`],
-        [this.prefix, this.now(), this.#batchSize],
-      )
-      const count = Array.isArray(gone) ? gone.length : 0
-      total += count
-      this.#emit(gone, 'expired')
-      if (count < this.#batchSize) return total
+  protected async removeExpired(now: number, limit: number): Promise<Removed<string>> {
+    const due = await this.#client.zrangebyscore(this.#expiries, '-inf', now, 'LIMIT', 0, limit)
+    const keys = [this.#expiries]
+    const args: string[] = []
+    const unreadable: string[] = []
+    for (const value of due) {
+      let session: Session
+      try {
+        session = decode(value)
+      } catch {
+        if ((await this.#client.zrem(this.#expiries, value)) === 1) unreadable.push(value)
+        continue
+      }
+      keys.push(this.#key('s', session.id), this.#key('u', session.userKey))
+      args.push(value, session.id)
     }
+    const gone =
+      args.length > 0 ? ((await this.#eval(SCRIPTS.deleteExpired, keys, args)) as string[]) : []
+    return [...gone, ...unreadable]
+  }
+
+  protected decode(value: string): Session {
+    return decode(value)
   }
 }

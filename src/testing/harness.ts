@@ -22,6 +22,12 @@ export interface StoreHarness {
   store: Store
   /** Runs after each case: close the store and drop what it stored. */
   teardown?: () => void | Promise<void>
+  /**
+   * Overwrites the stored record of `id` (and any copy of it the store keeps) with data the
+   * store cannot decode, as disk damage or a foreign writer would. Without it, the cases about
+   * unreadable records are skipped.
+   */
+  corrupt?: (id: string) => void | Promise<void>
 }
 
 /**
@@ -38,11 +44,18 @@ export interface ConformanceOptions {
    * and skips the cases that need to stop time at an exact millisecond.
    */
   controllableClock?: boolean
+  /**
+   * Set `true` when the factory gives `corrupt`, to run the cases about records the store
+   * cannot read back (a store with data on disk or on a server should). Default `false`.
+   */
+  corruptible?: boolean
 }
 
 export interface Fixture {
   store: Store
   clock: TestClock
+  /** The harness's `corrupt`. */
+  corrupt(id: string): Promise<void>
   /** `Date.now()` for stores on the engine's clock, else the test clock. */
   now(): number
   /** A session for `userKey` made at `now() + createdOffset`, expiring `ttl` ms after now(). */
@@ -56,15 +69,24 @@ export interface Case {
   name: string
   /** Runs only when the store's clock is controllable. */
   needsClock?: boolean
+  /** Runs only when the harness can corrupt a record. */
+  needsCorrupt?: boolean
   run(fx: Fixture): Promise<void>
 }
 
-export function makeFixture(store: Store, clock: TestClock, controllable: boolean): Fixture {
+export function makeFixture(
+  harness: StoreHarness,
+  clock: TestClock,
+  controllable: boolean,
+): Fixture {
   const now = () => (controllable ? clock.now() : Date.now())
   return {
-    store,
+    store: harness.store,
     clock,
     now,
+    async corrupt(id) {
+      await harness.corrupt?.(id)
+    },
     session(userKey, overrides = {}) {
       const { ttl = 3_600_000, createdOffset = 0, ...rest } = overrides
       const t = now()

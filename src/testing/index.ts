@@ -1,3 +1,4 @@
+import { checkCases } from './cases-checks.js'
 import { dataCases } from './cases-data.js'
 import { lifecycleCases } from './cases-lifecycle.js'
 import { type ConformanceOptions, makeFixture, type StoreFactory, TestClock } from './harness.js'
@@ -30,15 +31,19 @@ export function storeConformanceCases(
   options: ConformanceOptions = {},
 ): ConformanceCase[] {
   const controllable = options.controllableClock ?? true
-  return [...dataCases, ...lifecycleCases]
-    .filter((c) => controllable || !c.needsClock)
+  const canCorrupt = options.corruptible ?? false
+  return [...dataCases, ...lifecycleCases, ...checkCases]
+    .filter((c) => (controllable || !c.needsClock) && (canCorrupt || !c.needsCorrupt))
     .map((c) => ({
       name: c.name,
       async run() {
         const clock = new TestClock()
         const harness = await factory({ now: clock.now })
         try {
-          await c.run(makeFixture(harness.store, clock, controllable))
+          if (c.needsCorrupt && !harness.corrupt) {
+            throw new Error('corruptible is set, but the factory gives no corrupt()')
+          }
+          await c.run(makeFixture(harness, clock, controllable))
         } finally {
           await harness.store.close()
           await harness.teardown?.()
