@@ -51,21 +51,52 @@ describe('Fetch adapter', () => {
 describe('Hono middleware', () => {
   const app = new Hono<{ Variables: SessionVariables }>()
   app.post('/login/:user', async (c) => {
-    const { setCookie } = await sessions.init(c, c.req.param('user'))
-    c.header('set-cookie', setCookie)
+    c.header('set-cookie', 'csrf=t0k3n; Path=/; SameSite=Strict')
+    await sessions.init(c, c.req.param('user')) // appends its cookie, keeping the one above
     return c.body(null, 204)
   })
   app.use('/account/*', sessions.hono.auth)
-  app.get('/account/me', (c) => c.json({ user: c.get('session').userKey }))
+  app.get('/account/me', (c) => c.json({ user: requireSession(c).userKey }))
   app.get('/account/devices', async (c) => c.json(await sessions.fetchAll(c)))
   app.post('/account/revoke-other', async (c) => {
     await sessions.revokeOther(c)
     return c.body(null, 204)
   })
 
+  const sessionCookie = (res: Response) =>
+    cookiePair(res.headers.getSetCookie().find((c) => c.startsWith('__Host-')) ?? '')
+
+  it('login appends its cookie: one set earlier by the app stays', async () => {
+    const login = await app.request('/login/erin', { method: 'POST' })
+    const set = login.headers.getSetCookie()
+    assert.equal(set.length, 2, set.join(' | '))
+    assert.match(set[0] ?? '', /^csrf=t0k3n;/)
+    assert.match(set[1] ?? '', /^__Host-sessionup=/)
+  })
+
+  it('logout through a Hono context appends the clearing cookie', async () => {
+    const app2 = new Hono<{ Variables: SessionVariables }>()
+    app2.post('/login', async (c) => {
+      await sessions.init(c, 'frank')
+      return c.body(null, 204)
+    })
+    app2.post('/logout', sessions.hono.auth, async (c) => {
+      c.header('set-cookie', 'theme=dark; Path=/')
+      await sessions.revoke(c)
+      return c.body(null, 204)
+    })
+    const cookie = sessionCookie(await app2.request('/login', { method: 'POST' }))
+    const out = await app2.request('/logout', { method: 'POST', headers: { cookie } })
+    const set = out.headers.getSetCookie()
+    assert.equal(set.length, 2, set.join(' | '))
+    assert.match(set[1] ?? '', /^__Host-sessionup=; .*Max-Age=0/)
+    const again = await app2.request('/logout', { method: 'POST', headers: { cookie } })
+    assert.equal(again.status, 401)
+  })
+
   it('sets c.get("session") and rejects requests without a session', async () => {
     const login = await app.request('/login/carol', { method: 'POST' })
-    const cookie = cookiePair(login.headers.get('set-cookie') ?? '')
+    const cookie = sessionCookie(login)
     const me = await app.request('/account/me', { headers: { cookie } })
     assert.deepEqual(await me.json(), { user: 'carol' })
     const denied = await app.request('/account/me')
@@ -77,7 +108,7 @@ describe('Hono middleware', () => {
     const cookies = []
     for (let i = 0; i < 3; i++) {
       const res = await app.request('/login/dave', { method: 'POST' })
-      cookies.push(cookiePair(res.headers.get('set-cookie') ?? ''))
+      cookies.push(sessionCookie(res))
     }
     const [a, b] = cookies as [string, string, string]
     const devices = (await (

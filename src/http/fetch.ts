@@ -1,23 +1,38 @@
 import { UnauthorizedError } from '../errors.js'
-import type { RequestView, SessionManager } from '../manager.js'
+import type { InitResult, RequestView, SessionManager } from '../manager.js'
+import type { RejectResponse } from '../options.js'
 import type { ListedSession, Session } from '../session.js'
+import { adapterCore, type SessionSlot } from './core.js'
 
-const current = new WeakMap<Request, Session>()
+const sessions = new WeakMap<Request, Session>()
+const slot: SessionSlot<Request> = {
+  get: (req) => sessions.get(req),
+  set: (req, session) => {
+    sessions.set(req, session)
+  },
+  clear: (req) => {
+    sessions.delete(req)
+  },
+}
 
 /** The session `auth` or `public` found for this request, or `null`. */
 export function getSession(req: RequestOrContext): Session | null {
-  return current.get(requestOf(req)) ?? null
+  return sessions.get(requestOf(req)) ?? null
 }
 
 /** The request's session; throws `UnauthorizedError` if it has none (use behind `auth`). */
 export function requireSession(req: RequestOrContext): Session {
-  const session = current.get(requestOf(req))
+  const session = sessions.get(requestOf(req))
   if (!session) throw new UnauthorizedError('missing-cookie')
   return session
 }
 
-/** Hono's `Variables` for `c.get('session')`: `new Hono<{ Variables: SessionVariables }>()`. */
-export type SessionVariables = { session: Session }
+/**
+ * Hono's `Variables`: `new Hono<{ Variables: SessionVariables }>()`. `c.get('session')` is
+ * `undefined` where no sessionup middleware ran or `public` found no session; behind `auth`,
+ * `requireSession(c)` gives it without the `undefined`.
+ */
+export type SessionVariables = { session: Session | undefined }
 
 // biome-ignore lint/suspicious/noExplicitAny: handler arguments after the request are the framework's own
 type Rest = any[]
@@ -26,10 +41,11 @@ export type FetchHandler<A extends Rest> = (
   ...rest: A
 ) => Response | Promise<Response>
 
-/** The part of a Hono `Context` the middleware uses (structural, so hono stays optional). */
+/** The part of a Hono `Context` the adapter uses (structural, so hono stays optional). */
 export interface HonoLikeContext {
   req: { raw: Request }
   env?: unknown
+  header?: (name: string, value: string, options?: { append?: boolean }) => void
 }
 export type HonoMiddleware = (
   c: HonoLikeContext,
@@ -53,20 +69,25 @@ export interface FetchSessions {
   public<A extends Rest>(handler: FetchHandler<A>): FetchHandler<A>
   /** Hono middleware: `app.use('/account/*', sessions.hono.auth)`; sets `c.get('session')`. */
   hono: { auth: HonoMiddleware; public: HonoMiddleware }
-  /** Logs `userKey` in; returns the session and the Set-Cookie value to send. */
-  init(
-    req: RequestOrContext,
-    userKey: string,
-    meta?: Record<string, string>,
-  ): Promise<{ session: Session; setCookie: string }>
-  /** Revokes the request's session; the Set-Cookie value clears the cookie (`null` without one). */
+  /**
+   * Logs `userKey` in. With a Hono context the Set-Cookie header is appended to its response
+   * (other cookies stay); with a `Request`, send `setCookie` on your `Response`.
+   */
+  init(req: RequestOrContext, userKey: string, meta?: Record<string, string>): Promise<InitResult>
+  /**
+   * Revokes the request's session. The clearing Set-Cookie value is returned (`null` without a
+   * session), and appended for you with a Hono context.
+   */
   revoke(req: RequestOrContext): Promise<string | null>
   /** Revokes every other session of the request's user. */
   revokeOther(req: RequestOrContext): Promise<void>
-  /** Revokes every session of the request's user; the Set-Cookie value clears the cookie. */
+  /** Revokes every session of the request's user; the cookie is cleared as by `revoke`. */
   revokeAll(req: RequestOrContext): Promise<string | null>
-  /** Revokes a session of the request's user by id; `NotOwnerError` if it is someone else's. */
-  revokeByIdExt(req: RequestOrContext, id: string): Promise<void>
+  /**
+   * Revokes a session of the request's user by id: `true` if revoked, `false` if the user has
+   * no session with that id (missing and someone else's are answered alike).
+   */
+  revokeByIdExt(req: RequestOrContext, id: string): Promise<boolean>
   /** The request user's live sessions, the current one marked; `[]` without a session. */
   fetchAll(req: RequestOrContext): Promise<ListedSession[]>
 }
@@ -82,18 +103,30 @@ function nodeSocketAddress(
   return c?.env?.incoming?.socket?.remoteAddress
 }
 
+function toResponse(answer: RejectResponse): Response {
+  return new Response(answer.body, { status: answer.status, headers: answer.headers })
+}
+
+/** Appends a Set-Cookie value to a Hono context's response; a `Request` has none to append to. */
+function appendCookie(input: RequestOrContext, value: string | null): void {
+  if (value !== null && !(input instanceof Request)) {
+    input.header?.('set-cookie', value, { append: true })
+  }
+}
+
 /**
  * Binds a manager to Fetch-API handlers (`(req: Request) => Response`) and Hono.
  *
  * @example
  * const sessions = fetchSessions(manager)
- * export default { fetch: sessions.auth((req) => Response.json(getSession(req))) }
+ * export default { fetch: sessions.auth((req) => Response.json(requireSession(req))) }
  */
 export function fetchSessions(
   manager: SessionManager,
   options: FetchSessionsOptions = {},
 ): FetchSessions {
   const remoteAddress = options.remoteAddress ?? nodeSocketAddress
+  const core = adapterCore(manager, slot)
 
   function viewOf(req: Request, rest: Rest): RequestView {
     return {
@@ -104,32 +137,19 @@ export function fetchSessions(
     }
   }
 
-  /** Attaches the session; returns the rejection Response when `required` and there is none. */
-  async function attach(req: Request, rest: Rest, required: boolean): Promise<Response | null> {
-    const { session, error } = await manager.authenticate(viewOf(req, rest))
-    if (session) {
-      current.set(req, session)
-      return null
-    }
-    if (!required) {
-      manager.reportError(error)
-      return null
-    }
-    const answer = manager.rejection(error)
-    return new Response(answer.body, { status: answer.status, headers: answer.headers })
-  }
-
   function wrap<A extends Rest>(handler: FetchHandler<A>, required: boolean): FetchHandler<A> {
     return async function sessionupHandler(req, ...rest) {
-      return (await attach(req, rest, required)) ?? handler(req, ...rest)
+      const rejected = await core.attach(req, viewOf(req, rest), required)
+      return rejected ? toResponse(rejected) : handler(req, ...rest)
     }
   }
 
   function honoMiddleware(required: boolean): HonoMiddleware {
     return async function sessionupHono(c, next) {
-      const rejected = await attach(c.req.raw, [c], required)
-      if (rejected) return rejected
-      const session = current.get(c.req.raw)
+      const req = c.req.raw
+      const rejected = await core.attach(req, viewOf(req, [c]), required)
+      if (rejected) return toResponse(rejected)
+      const session = sessions.get(req)
       if (session)
         (c as unknown as { set(key: string, value: unknown): void }).set('session', session)
       await next()
@@ -143,37 +163,22 @@ export function fetchSessions(
     hono: { auth: honoMiddleware(true), public: honoMiddleware(false) },
     async init(input, userKey, meta) {
       const req = requestOf(input)
-      const result = await manager.init(viewOf(req, req === input ? [] : [input]), userKey, meta)
-      current.set(req, result.session)
+      const result = await core.init(req, viewOf(req, req === input ? [] : [input]), userKey, meta)
+      appendCookie(input, result.setCookie)
       return result
     },
     async revoke(input) {
-      const req = requestOf(input)
-      const session = current.get(req)
-      if (!session) return null
-      current.delete(req)
-      return manager.revoke(session)
+      const clearing = await core.revoke(requestOf(input))
+      appendCookie(input, clearing)
+      return clearing
     },
-    async revokeOther(input) {
-      const req = requestOf(input)
-      const session = current.get(req)
-      if (session) await manager.revokeOther(session)
-    },
+    revokeOther: (input) => core.revokeOther(requestOf(input)),
     async revokeAll(input) {
-      const req = requestOf(input)
-      const session = current.get(req)
-      if (!session) return null
-      current.delete(req)
-      return manager.revokeAll(session)
+      const clearing = await core.revokeAll(requestOf(input))
+      appendCookie(input, clearing)
+      return clearing
     },
-    async revokeByIdExt(input, id) {
-      const session = current.get(requestOf(input))
-      if (session) await manager.revokeByIdExt(session, id)
-    },
-    async fetchAll(input) {
-      const req = requestOf(input)
-      const session = current.get(req)
-      return session ? manager.fetchAll(session) : []
-    },
+    revokeByIdExt: (input, id) => core.revokeByIdExt(requestOf(input), id),
+    fetchAll: (input) => core.fetchAll(requestOf(input)),
   }
 }

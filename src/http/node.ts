@@ -1,7 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { UnauthorizedError } from '../errors.js'
 import type { RequestView, SessionManager } from '../manager.js'
+import type { RejectResponse } from '../options.js'
 import type { ListedSession, Session } from '../session.js'
+import { adapterCore, type SessionSlot } from './core.js'
 
 /** A Connect / Express middleware. */
 export type NodeMiddleware = (
@@ -17,24 +19,24 @@ export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => unknown
 // entry, and invisible to JSON and to other code that does not hold the symbol.
 const SESSION = Symbol('sessionup.session')
 type Carrier = IncomingMessage & { [SESSION]?: Session | undefined }
-const current = {
-  get: (req: IncomingMessage) => (req as Carrier)[SESSION],
-  set: (req: IncomingMessage, session: Session) => {
+const slot: SessionSlot<IncomingMessage> = {
+  get: (req) => (req as Carrier)[SESSION],
+  set: (req, session) => {
     ;(req as Carrier)[SESSION] = session
   },
-  delete: (req: IncomingMessage) => {
+  clear: (req) => {
     ;(req as Carrier)[SESSION] = undefined
   },
 }
 
 /** The session `auth` or `public` found for this request, or `null`. */
 export function getSession(req: IncomingMessage): Session | null {
-  return current.get(req) ?? null
+  return slot.get(req) ?? null
 }
 
 /** The request's session; throws `UnauthorizedError` if it has none (use behind `auth`). */
 export function requireSession(req: IncomingMessage): Session {
-  const session = current.get(req)
+  const session = slot.get(req)
   if (!session) throw new UnauthorizedError('missing-cookie')
   return session
 }
@@ -47,6 +49,11 @@ function viewOf(req: IncomingMessage): RequestView {
     forwardedFor: Array.isArray(forwarded) ? forwarded.join(',') : forwarded,
     userAgent: req.headers['user-agent'],
   }
+}
+
+function send(res: ServerResponse, answer: RejectResponse): void {
+  res.writeHead(answer.status, answer.headers)
+  res.end(answer.body)
 }
 
 export interface NodeSessions {
@@ -71,50 +78,45 @@ export interface NodeSessions {
   revokeOther(req: IncomingMessage): Promise<void>
   /** Revokes every session of the request's user and clears the cookie. */
   revokeAll(req: IncomingMessage, res: ServerResponse): Promise<void>
-  /** Revokes a session of the request's user by id; `NotOwnerError` if it is someone else's. */
-  revokeByIdExt(req: IncomingMessage, id: string): Promise<void>
+  /**
+   * Revokes a session of the request's user by id: `true` if revoked, `false` if the user has
+   * no session with that id (missing and someone else's are answered alike).
+   */
+  revokeByIdExt(req: IncomingMessage, id: string): Promise<boolean>
   /** The request user's live sessions, the current one marked; `[]` without a session. */
   fetchAll(req: IncomingMessage): Promise<ListedSession[]>
 }
 
 /**
- * Binds a manager to `node:http`, Express and Connect.
+ * Binds a manager to `node:http`, Express and Connect. Set-Cookie headers are appended, never
+ * replacing cookies set by other code.
  *
  * @example
  * const sessions = nodeSessions(manager)
- * app.get('/me', sessions.auth, (req, res) => res.json(getSession(req)))
+ * app.get('/me', sessions.auth, (req, res) => res.json(requireSession(req)))
  */
 export function nodeSessions(manager: SessionManager): NodeSessions {
-  async function attach(
-    req: IncomingMessage,
-    res: ServerResponse,
-    required: boolean,
-  ): Promise<boolean> {
-    const { session, error } = await manager.authenticate(viewOf(req))
-    if (session) {
-      current.set(req, session)
-      return true
-    }
-    if (!required) {
-      manager.reportError(error)
-      return true
-    }
-    const answer = manager.rejection(error)
-    res.writeHead(answer.status, answer.headers)
-    res.end(answer.body)
-    return false
-  }
+  const core = adapterCore(manager, slot)
 
   function middleware(required: boolean): NodeMiddleware {
     return function sessionupMiddleware(req, res, next) {
-      attach(req, res, required).then((go) => go && next(), next)
+      core.attach(req, viewOf(req), required).then((rejected) => {
+        if (rejected) send(res, rejected)
+        else next()
+      }, next)
     }
   }
 
   function wrap(handler: NodeHandler, required: boolean): NodeHandler {
     return async function sessionupHandler(req, res) {
-      if (await attach(req, res, required)) return handler(req, res)
+      const rejected = await core.attach(req, viewOf(req), required)
+      if (rejected) return send(res, rejected)
+      return handler(req, res)
     }
+  }
+
+  const appendCookie = (res: ServerResponse, value: string | null) => {
+    if (value !== null) res.appendHeader('set-cookie', value)
   }
 
   return {
@@ -123,34 +125,18 @@ export function nodeSessions(manager: SessionManager): NodeSessions {
     protect: (handler) => wrap(handler, true),
     optional: (handler) => wrap(handler, false),
     async init(req, res, userKey, meta) {
-      const { session, setCookie } = await manager.init(viewOf(req), userKey, meta)
-      current.set(req, session)
-      res.appendHeader('set-cookie', setCookie)
+      const { session, setCookie } = await core.init(req, viewOf(req), userKey, meta)
+      appendCookie(res, setCookie)
       return session
     },
     async revoke(req, res) {
-      const session = current.get(req)
-      if (!session) return
-      res.appendHeader('set-cookie', await manager.revoke(session))
-      current.delete(req)
+      appendCookie(res, await core.revoke(req))
     },
-    async revokeOther(req) {
-      const session = current.get(req)
-      if (session) await manager.revokeOther(session)
-    },
+    revokeOther: (req) => core.revokeOther(req),
     async revokeAll(req, res) {
-      const session = current.get(req)
-      if (!session) return
-      res.appendHeader('set-cookie', await manager.revokeAll(session))
-      current.delete(req)
+      appendCookie(res, await core.revokeAll(req))
     },
-    async revokeByIdExt(req, id) {
-      const session = current.get(req)
-      if (session) await manager.revokeByIdExt(session, id)
-    },
-    async fetchAll(req) {
-      const session = current.get(req)
-      return session ? manager.fetchAll(session) : []
-    },
+    revokeByIdExt: (req, id) => core.revokeByIdExt(req, id),
+    fetchAll: (req) => core.fetchAll(req),
   }
 }
