@@ -18,6 +18,12 @@ describe('manager options', () => {
       [{ cookieName: '__Host-sid', path: '/app' }, 'cookieName'],
       [{ cookieName: '__Host-sid', secure: false }, 'cookieName'],
       [{ cookieName: '__Secure-sid', secure: false }, 'cookieName'],
+      // Browsers match the prefixes case-insensitively (RFC 6265bis), so we must too.
+      [{ cookieName: '__host-sid', path: '/app' }, 'cookieName'],
+      [{ cookieName: '__HOST-sid', domain: 'example.com' }, 'cookieName'],
+      [{ cookieName: '__hOsT-sid', secure: false }, 'cookieName'],
+      [{ cookieName: '__secure-sid', secure: false }, 'cookieName'],
+      [{ cookieName: '__SECURE-sid', secure: false }, 'cookieName'],
       [{ cookieName: 'sid;admin=1' }, 'cookieName'],
       [{ cookieName: 'sid\r\nSet-Cookie: x' }, 'cookieName'],
       [{ cookieName: '' }, 'cookieName'],
@@ -56,6 +62,12 @@ describe('manager options', () => {
     assert.equal(build({ domain: 'example.com' }).cookieName, '__Secure-sessionup')
     assert.equal(build({ path: '/app' }).cookieName, '__Secure-sessionup')
     assert.equal(build({ secure: false }).cookieName, 'sessionup')
+  })
+
+  it('accepts a prefix in any case when its conditions hold', () => {
+    assert.equal(build({ cookieName: '__host-sid' }).cookieName, '__host-sid')
+    assert.equal(build({ cookieName: '__SECURE-sid', path: '/app' }).cookieName, '__SECURE-sid')
+    assert.equal(build({ cookieName: '_host-sid', secure: false }).cookieName, '_host-sid')
   })
 
   it('rejects a store that is not a store', () => {
