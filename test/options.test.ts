@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { readCookie } from '../src/cookie.js'
 import {
   InvalidOptionError,
   type ManagerOptions,
@@ -72,16 +71,5 @@ describe('manager options', () => {
 
   it('rejects a store that is not a store', () => {
     assert.throws(() => new SessionManager({} as MemoryStore), InvalidOptionError)
-  })
-})
-
-describe('readCookie', () => {
-  it('finds the named cookie among others, exactly by name', () => {
-    const header = 'x__Host-sid=wrong; __Host-sid = "right" ; other=1'
-    assert.equal(readCookie(header, '__Host-sid'), 'right')
-    assert.equal(readCookie('a=1;b=2', 'b'), '2')
-    assert.equal(readCookie('a=1; b', 'b'), undefined)
-    assert.equal(readCookie('', 'a'), undefined)
-    assert.equal(readCookie('sid=first; sid=second', 'sid'), 'first')
   })
 })
