@@ -18,7 +18,8 @@ export const COOKIE_DOMAIN =
 
 /**
  * The value of the first cookie called `name` in a Cookie header, or `undefined`. Browsers send
- * the most specific path first, so the first match is the one meant for this request.
+ * the most specific path first, so the first match is the one meant for this request. `name`
+ * must be a cookie-name token (no '=', ';' or surrounding whitespace).
  */
 export function readCookie(header: string | undefined | null, name: string): string | undefined {
   if (!header) return undefined
@@ -26,16 +27,46 @@ export function readCookie(header: string | undefined | null, name: string): str
   while (start < header.length) {
     let end = header.indexOf(';', start)
     if (end === -1) end = header.length
-    const eq = header.indexOf('=', start)
-    if (eq !== -1 && eq < end && header.slice(start, eq).trim() === name) {
-      let value = header.slice(eq + 1, end).trim()
-      if (value.length > 1 && value.startsWith('"') && value.endsWith('"'))
-        value = value.slice(1, -1)
-      return value
-    }
+    // Each segment is looked at only up to its own ';', so the whole header is read once.
+    const valueStart = valueStartIfNamed(header, start, end, name)
+    if (valueStart !== -1) return unquote(header.slice(valueStart, end).trim())
     start = end + 1
   }
   return undefined
+}
+
+/**
+ * Where the value begins if `header[start, end)` is `name=…` (whitespace allowed around the
+ * name), else -1. Compares in place: a segment with another name costs no allocation.
+ */
+function valueStartIfNamed(header: string, start: number, end: number, name: string): number {
+  let i = skipSpace(header, start, end)
+  if (end - i < name.length || !header.startsWith(name, i)) return -1
+  i = skipSpace(header, i + name.length, end)
+  return i < end && header.charCodeAt(i) === EQUALS ? i + 1 : -1
+}
+
+const EQUALS = 0x3d
+const SPACE = 0x20
+/** What String#trim removes: JS whitespace and line terminators. */
+const WHITESPACE = /\s/
+
+function skipSpace(text: string, from: number, end: number): number {
+  let i = from
+  while (i < end && isSpace(text.charCodeAt(i))) i++
+  return i
+}
+
+function isSpace(code: number): boolean {
+  if (code === SPACE || (code >= 0x09 && code <= 0x0d)) return true
+  // Beyond ASCII, trim also removes NBSP, BOM and the Unicode space separators.
+  return code >= 0xa0 && WHITESPACE.test(String.fromCharCode(code))
+}
+
+function unquote(value: string): string {
+  return value.length > 1 && value.startsWith('"') && value.endsWith('"')
+    ? value.slice(1, -1)
+    : value
 }
 
 /** A Set-Cookie header value. `expires` omitted = a browser-session cookie. */

@@ -184,13 +184,16 @@ function resolveCookie(options: ManagerOptions): CookieAttributes {
       'must be a non-empty HTTP token (no spaces, ";", "=" or control characters)',
     )
   }
-  if (name.startsWith('__Host-') && !hostOnly) {
+  // Browsers match these prefixes case-insensitively (RFC 6265bis): '__host-sid' on the wrong
+  // path is dropped exactly like '__Host-sid'.
+  const lowerName = name.toLowerCase()
+  if (lowerName.startsWith('__host-') && !hostOnly) {
     throw new InvalidOptionError(
       'cookieName',
       '"__Host-" needs secure: true, path "/" and no domain',
     )
   }
-  if (name.startsWith('__Secure-') && !secure) {
+  if (lowerName.startsWith('__secure-') && !secure) {
     throw new InvalidOptionError('cookieName', '"__Secure-" needs secure: true')
   }
   return { name, domain, path, secure, httpOnly, sameSite }

