@@ -43,6 +43,7 @@ describe('the demo in Chromium', { skip }, () => {
 
   async function device(): Promise<{ context: BrowserContext; page: Page }> {
     const context = await browser.newContext()
+    context.setDefaultTimeout(5_000)
     return { context, page: await context.newPage() }
   }
 
@@ -54,6 +55,12 @@ describe('the demo in Chromium', { skip }, () => {
   }
 
   const rows = (page: Page) => page.locator('tbody tr')
+  /** Every button's accessible name, as Chromium's accessibility tree has it. */
+  async function buttonNames(page: Page): Promise<string[]> {
+    const tree = await page.locator('body').ariaSnapshot()
+    // YAML: `- button "name"`, quoted as `- 'button "name"'` when the name has a colon.
+    return [...tree.matchAll(/- '?button "((?:[^"\\]|\\.)*)"/g)].map((m) => m[1] ?? '')
+  }
   const currentId = (page: Page) => page.locator('tbody tr.current').getAttribute('data-session')
 
   it('two devices see each other; "sign out other devices" signs out only the other', async () => {
@@ -68,6 +75,18 @@ describe('the demo in Chromium', { skip }, () => {
     const idA = await currentId(a.page)
     const idB = await currentId(b.page)
     assert.ok(idA && idB && idA !== idB, 'each device marks itself as current')
+    assert.equal(await a.page.locator('tr.current button').textContent(), 'Sign out')
+    assert.equal(
+      await a.page.locator('tbody tr:not(.current) button').textContent(),
+      'Sign out that device',
+    )
+    const names = await buttonNames(a.page)
+    assert.equal(new Set(names).size, names.length, `distinct button names: ${names.join(' | ')}`)
+    assert.ok(names.includes('Sign out this device'), names.join(' | '))
+    assert.ok(
+      names.some((name) => /^Sign out that device: Chrome on Linux, signed in /.test(name)),
+      names.join(' | '),
+    )
     const cookies = await a.context.cookies()
     assert.deepEqual(
       cookies.map((c) => [c.name, c.secure, c.httpOnly, c.sameSite]),

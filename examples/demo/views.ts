@@ -46,25 +46,52 @@ export function signInPage(msg: string | null): string {
   )
 }
 
-function row(s: ListedSession): string {
-  const revoke = s.current
-    ? '<em>this device</em>'
-    : `<form class="inline" method="post" action="/sessions/revoke"><input type="hidden" name="id" value="${escapeHtml(s.id)}"><button type="submit">Sign out this device</button></form>`
+/** "Chrome on Linux, signed in 2026-11-22 06:53:24 UTC": how a person tells their devices apart. */
+function deviceName(s: ListedSession): string {
+  return `${s.agent.browser || 'unknown browser'} on ${s.agent.os || 'unknown OS'}, signed in ${utc(s.createdAt)}`
+}
+
+function utc(date: Date): string {
+  return `${date.toISOString().replace('T', ' ').slice(0, 19)} UTC`
+}
+
+/**
+ * The row's button. Its accessible name tells the devices apart (a screen reader lists buttons
+ * out of context); the visible text starts it, so speech users can say what they see.
+ */
+function signOutButton(s: ListedSession, name: string): string {
+  if (s.current) {
+    return `<form class="inline" method="post" action="/sessions/logout"><button type="submit" aria-label="Sign out this device">Sign out</button></form>`
+  }
+  return `<form class="inline" method="post" action="/sessions/revoke"><input type="hidden" name="id" value="${escapeHtml(s.id)}"><button type="submit" aria-label="Sign out that device: ${escapeHtml(name)}">Sign out that device</button></form>`
+}
+
+function row(s: ListedSession, name: string): string {
+  const marker = s.current ? ' <strong>(this device)</strong>' : ''
   return `<tr class="${s.current ? 'current' : ''}" data-session="${escapeHtml(s.id)}">
-<td>${escapeHtml(s.agent.browser || 'unknown browser')}</td><td>${escapeHtml(s.agent.os || 'unknown OS')}</td>
-<td>${escapeHtml(s.ip ?? 'unknown')}</td><td>${s.createdAt.toISOString().replace('T', ' ').slice(0, 19)} UTC</td>
-<td>${s.expiresAt.toISOString().replace('T', ' ').slice(0, 19)} UTC</td><td>${revoke}</td></tr>`
+<td>${escapeHtml(s.agent.browser || 'unknown browser')}${marker}</td><td>${escapeHtml(s.agent.os || 'unknown OS')}</td>
+<td>${escapeHtml(s.ip ?? 'unknown')}</td><td>${utc(s.createdAt)}</td><td>${utc(s.expiresAt)}</td><td>${signOutButton(s, name)}</td></tr>`
+}
+
+/** Names for the other devices' buttons, numbered where two would read the same. */
+function distinctNames(sessions: ListedSession[]): string[] {
+  const names = sessions.map((s) => (s.current ? '' : deviceName(s)))
+  return names.map((name, i) => {
+    if (names.filter((other) => other === name).length < 2) return name
+    return `${name} (${names.slice(0, i + 1).filter((other) => other === name).length})`
+  })
 }
 
 export function sessionsPage(user: string, sessions: ListedSession[], msg: string | null): string {
+  const names = distinctNames(sessions)
+  const others = sessions.some((s) => !s.current)
   return page(
     `Your sessions, ${user}`,
     `${message(msg)}
 <table><thead><tr><th>Browser</th><th>OS</th><th>IP</th><th>Signed in</th><th>Expires</th><th></th></tr></thead>
-<tbody>${sessions.map(row).join('')}</tbody></table>
+<tbody>${sessions.map((s, i) => row(s, names[i] ?? '')).join('')}</tbody></table>
 <div class="actions">
-<form method="post" action="/sessions/logout"><button type="submit">Sign out this device</button></form>
-<form method="post" action="/sessions/logout-others"><button type="submit">Sign out all other devices</button></form>
+${others ? '<form method="post" action="/sessions/logout-others"><button type="submit">Sign out all other devices</button></form>' : ''}
 <form method="post" action="/sessions/logout-all"><button type="submit">Sign out everywhere</button></form>
 </div>`,
   )
