@@ -51,8 +51,17 @@ describe('the demo in Chromium', { skip }, () => {
     await page.goto(`${base}/`)
     await page.fill('input[name=user]', user)
     await page.fill('input[name=password]', password)
-    await Promise.all([page.waitForURL(/\/sessions/), page.click('button[type=submit]')])
+    await Promise.all([page.waitForURL(/\/sessions$/), page.click('button[type=submit]')])
   }
+
+  /** Clicks a button that posts a form, and waits for the page its redirect leads to. */
+  async function submit(page: Page, selector: string) {
+    await Promise.all([page.waitForEvent('framenavigated'), page.click(selector)])
+    await page.waitForLoadState()
+  }
+
+  /** The one-shot message the page shows, or '' without one. */
+  const flash = async (page: Page) => (await page.locator('.msg').allTextContents()).join(' ')
 
   const rows = (page: Page) => page.locator('tbody tr')
   /** Every button's accessible name, as Chromium's accessibility tree has it. */
@@ -67,8 +76,10 @@ describe('the demo in Chromium', { skip }, () => {
     const a = await device()
     const b = await device()
     await signIn(a.page)
+    assert.match(await flash(a.page), /^You are signed in/)
     await signIn(b.page)
     await a.page.reload()
+    assert.equal(await flash(a.page), '', 'a reload does not repeat the message')
     assert.equal(await rows(a.page).count(), 2)
     assert.equal(await rows(b.page).count(), 2)
     assert.equal(await a.page.locator('tbody tr.current').count(), 1)
@@ -97,15 +108,12 @@ describe('the demo in Chromium', { skip }, () => {
     mkdirSync(ARTIFACTS, { recursive: true })
     await a.page.screenshot({ path: join(ARTIFACTS, 'sessions.png'), fullPage: true })
 
-    await a.page.click('text=Sign out all other devices')
-    await a.page.waitForURL(/others-signed-out/)
+    await submit(a.page, 'text=Sign out all other devices')
+    assert.match(await flash(a.page), /^Every other device was signed out/)
     assert.equal(await rows(a.page).count(), 1)
     await b.page.reload()
-    assert.match(
-      b.page.url(),
-      /\/\?msg=signed-out-elsewhere$/,
-      'B is sent to sign-in on its next load',
-    )
+    assert.equal(b.page.url(), `${base}/`, 'B is sent to sign-in on its next load')
+    assert.match(await flash(b.page), /not signed in/)
     assert.ok(await b.page.locator('input[name=password]').isVisible())
     await a.page.goto(`${base}/sessions`)
     assert.equal(await currentId(a.page), idA, 'A stays signed in')
@@ -120,26 +128,24 @@ describe('the demo in Chromium', { skip }, () => {
     await signIn(b.page, 'bob', 'builder')
     const idB = await currentId(b.page)
     await a.page.reload()
-    await Promise.all([
-      a.page.waitForURL(/device-signed-out/),
-      a.page.click(`tr[data-session="${idB}"] button`),
-    ])
+    await submit(a.page, `tr[data-session="${idB}"] button`)
+    assert.match(await flash(a.page), /^That device was signed out/)
     assert.equal(await rows(a.page).count(), 1)
+    await a.page.reload()
+    assert.equal(await flash(a.page), '', 'a reload does not say it again')
     await b.page.goto(`${base}/sessions`)
-    assert.match(b.page.url(), /signed-out-elsewhere/)
+    assert.equal(b.page.url(), `${base}/`)
 
     await signIn(b.page, 'bob', 'builder')
     await a.page.reload()
     assert.equal(await rows(a.page).count(), 2)
-    await Promise.all([
-      a.page.waitForURL(/signed-out-everywhere/),
-      a.page.click('text=Sign out everywhere'),
-    ])
+    await submit(a.page, 'text=Sign out everywhere')
+    assert.match(await flash(a.page), /^You signed out everywhere/)
     await a.page.goto(`${base}/sessions`)
-    assert.match(a.page.url(), /signed-out-elsewhere/, 'A is signed out too')
+    assert.equal(a.page.url(), `${base}/`, 'A is signed out too')
     await b.page.goto(`${base}/sessions`)
-    assert.match(b.page.url(), /signed-out-elsewhere/)
-    assert.deepEqual(await a.context.cookies(), [], 'the cookie was cleared')
+    assert.equal(b.page.url(), `${base}/`)
+    assert.deepEqual(await a.context.cookies(), [], 'the cookies were cleared')
     await a.context.close()
     await b.context.close()
   })
@@ -149,7 +155,9 @@ describe('the demo in Chromium', { skip }, () => {
     await a.page.goto(`${base}/`)
     await a.page.fill('input[name=user]', 'alice')
     await a.page.fill('input[name=password]', 'wrong')
-    await Promise.all([a.page.waitForURL(/bad-login/), a.page.click('button[type=submit]')])
+    await submit(a.page, 'button[type=submit]')
+    assert.equal(a.page.url(), `${base}/`)
+    assert.match(await flash(a.page), /^That user name and password do not match/)
     const res = await fetch(`${base}/login`, {
       method: 'POST',
       headers: {
@@ -161,6 +169,29 @@ describe('the demo in Chromium', { skip }, () => {
     })
     assert.equal(res.status, 403)
     assert.equal(res.headers.get('set-cookie'), null)
+    await a.context.close()
+  })
+
+  it('keeps one-shot messages in a short-lived cookie, never in the URL', async () => {
+    const login = await fetch(`${base}/login`, {
+      method: 'POST',
+      headers: { origin: base, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'user=carol&password=singer',
+      redirect: 'manual',
+    })
+    assert.equal(login.headers.get('location'), '/sessions')
+    assert.ok(
+      login.headers
+        .getSetCookie()
+        .includes('flash=signed-in; Max-Age=60; Path=/; HttpOnly; SameSite=Strict'),
+      login.headers.getSetCookie().join('\n'),
+    )
+    const a = await device()
+    await a.context.addCookies([{ name: 'flash', value: 'constructor', url: base }])
+    const page = await a.page.goto(`${base}/`)
+    assert.equal(page?.status(), 200, 'a code that is not a message is ignored')
+    assert.equal(await flash(a.page), '')
+    assert.deepEqual(await a.context.cookies(), [], 'and cleared')
     await a.context.close()
   })
 })

@@ -3,8 +3,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { NotOwnerError, SessionManager } from 'sessionup'
 import { getSession, nodeSessions } from 'sessionup/node'
+import { setFlash, takeFlash } from './flash.js'
 import { openStore } from './stores.js'
-import { page, sessionsPage, signInPage } from './views.js'
+import { type Flash, page, sessionsPage, signInPage } from './views.js'
 
 /** Demo users (name → password). Never keep real passwords like this. */
 export const USERS: Record<string, string> = {
@@ -30,65 +31,69 @@ export async function startDemo(port: number, storeKind = process.env.SESSIONUP_
     if (url.pathname === '/' && req.method === 'GET') {
       return sessions.optional((rq, rs) => {
         if (getSession(rq)) return redirect(rs, '/sessions')
-        send(rs, 200, signInPage(url.searchParams.get('msg')))
+        send(rs, 200, signInPage(takeFlash(rq, rs)))
       })(req, res) as Promise<void>
     }
     if (url.pathname === '/login' && req.method === 'POST') {
       const form = new URLSearchParams(await body(req))
       const user = form.get('user') ?? ''
       if (USERS[user] === undefined || USERS[user] !== form.get('password')) {
-        return redirect(res, '/?msg=bad-login')
+        return redirect(res, '/', 'bad-login')
       }
       await sessions.init(req, res, user)
-      return redirect(res, '/sessions?msg=signed-in')
+      return redirect(res, '/sessions', 'signed-in')
     }
     if (url.pathname === '/sessions' && req.method === 'GET') {
       await sessions.optional(async (rq, rs) => {
         const current = getSession(rq)
-        if (!current) return redirect(rs, '/?msg=signed-out-elsewhere')
-        send(
-          rs,
-          200,
-          sessionsPage(current.userKey, await sessions.fetchAll(rq), url.searchParams.get('msg')),
-        )
+        if (!current) return redirect(rs, '/', 'signed-out-elsewhere')
+        const list = await sessions.fetchAll(rq)
+        send(rs, 200, sessionsPage(current.userKey, list, takeFlash(rq, rs)))
       })(req, res)
       return
     }
     if (req.method === 'POST' && url.pathname.startsWith('/sessions/')) {
       await sessions.optional(async (rq, rs) => {
-        if (!getSession(rq)) return redirect(rs, '/?msg=signed-out-elsewhere')
-        redirect(rs, await act(rq, rs, url.pathname.slice('/sessions/'.length), await body(rq)))
+        if (!getSession(rq)) return redirect(rs, '/', 'signed-out-elsewhere')
+        const action = url.pathname.slice('/sessions/'.length)
+        const [to, flash] = await act(rq, rs, action, await body(rq))
+        redirect(rs, to, flash)
       })(req, res)
       return
     }
     send(res, 404, page('Not found', '<p>Nothing here. <a href="/">Home</a></p>'))
   }
 
-  /** Runs one sign-out action and says where to go next. */
-  async function act(req: IncomingMessage, res: ServerResponse, action: string, form: string) {
+  /** Runs one sign-out action and says where to go next, with what message. */
+  async function act(
+    req: IncomingMessage,
+    res: ServerResponse,
+    action: string,
+    form: string,
+  ): Promise<[string, Flash?]> {
     if (action === 'logout') {
       await sessions.revoke(req, res)
-      return '/?msg=signed-out'
+      return ['/', 'signed-out']
     }
     if (action === 'logout-others') {
       await sessions.revokeOther(req)
-      return '/sessions?msg=others-signed-out'
+      return ['/sessions', 'others-signed-out']
     }
     if (action === 'logout-all') {
       await sessions.revokeAll(req, res)
-      return '/?msg=signed-out-everywhere'
+      return ['/', 'signed-out-everywhere']
     }
     if (action === 'revoke') {
       const id = new URLSearchParams(form).get('id') ?? ''
       try {
         await sessions.revokeByIdExt(req, id)
-        return '/sessions?msg=device-signed-out'
+        return ['/sessions', 'device-signed-out']
       } catch (error) {
-        if (error instanceof NotOwnerError) return '/sessions?msg=not-yours'
+        if (error instanceof NotOwnerError) return ['/sessions', 'not-yours']
         throw error
       }
     }
-    return '/sessions'
+    return ['/sessions']
   }
 
   const server = createServer((req, res) => {
@@ -145,7 +150,9 @@ function send(res: ServerResponse, status: number, html: string): void {
   res.end(html)
 }
 
-function redirect(res: ServerResponse, location: string): void {
+/** A 303 to `location`; `flash` is shown once by the page there. */
+function redirect(res: ServerResponse, location: string, flash?: Flash): void {
+  if (flash) setFlash(res, flash)
   res.writeHead(303, { location, 'cache-control': 'no-store' })
   res.end()
 }

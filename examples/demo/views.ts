@@ -1,6 +1,7 @@
 import type { ListedSession } from 'sessionup'
 
-const MESSAGES: Record<string, string> = {
+/** The one-shot messages a redirect can leave for the next page (see flash.ts). */
+export const FLASHES = {
   'bad-login': 'That user name and password do not match. Try one of the demo users below.',
   'signed-in': 'You are signed in. This page lists every device signed in to your account.',
   'signed-out': 'You signed out of this device. Your other devices stay signed in.',
@@ -11,7 +12,9 @@ const MESSAGES: Record<string, string> = {
   'device-signed-out':
     'That device was signed out. It will be asked to sign in on its next request.',
   'not-yours': 'That session belongs to someone else, so it was left alone.',
-}
+} as const
+
+export type Flash = keyof typeof FLASHES
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
@@ -29,12 +32,11 @@ form.inline{display:inline}button{cursor:pointer}.actions{display:flex;gap:.5rem
 </style></head><body><h1>${escapeHtml(title)}</h1>${content}</body></html>`
 }
 
-function message(code: string | null): string {
-  const text = code ? MESSAGES[code] : undefined
-  return text ? `<p class="msg" role="status">${escapeHtml(text)}</p>` : ''
+function message(code: Flash | null): string {
+  return code ? `<p class="msg" role="status">${escapeHtml(FLASHES[code])}</p>` : ''
 }
 
-export function signInPage(msg: string | null): string {
+export function signInPage(msg: Flash | null): string {
   return page(
     'Sign in',
     `${message(msg)}
@@ -82,7 +84,7 @@ function distinctNames(sessions: ListedSession[]): string[] {
   })
 }
 
-export function sessionsPage(user: string, sessions: ListedSession[], msg: string | null): string {
+export function sessionsPage(user: string, sessions: ListedSession[], msg: Flash | null): string {
   const names = distinctNames(sessions)
   const others = sessions.some((s) => !s.current)
   return page(
