@@ -70,6 +70,37 @@ describe('the demo in Chromium', { skip }, () => {
     // YAML: `- button "name"`, quoted as `- 'button "name"'` when the name has a colon.
     return [...tree.matchAll(/- '?button "((?:[^"\\]|\\.)*)"/g)].map((m) => m[1] ?? '')
   }
+  const MINUTE = 60_000
+  const DAY = 24 * 60 * MINUTE
+
+  /** The page tells idle expiry and the 7-day cap apart, as the demo's manager applies them. */
+  async function assertExpiryColumns(page: Page) {
+    assert.deepEqual(await page.locator('thead th').allTextContents(), [
+      'Device',
+      'IP',
+      'Signed in',
+      'Expires if idle',
+      'Signs out at latest',
+      'Action',
+    ])
+    assert.match(
+      (await page.locator('caption').textContent()) ?? '',
+      /after 30 minutes without use, or 7 days after signing in/,
+    )
+    for (const row of await rows(page).all()) {
+      const at = async (cell: string) =>
+        Date.parse((await row.locator(`td.${cell} time`).getAttribute('datetime')) ?? '')
+      const signedIn = await at('signed-in')
+      const idle = await at('idle')
+      assert.equal((await at('latest')) - signedIn, 7 * DAY, 'signs out 7 days after sign-in')
+      assert.ok(idle > Date.now() && idle <= Date.now() + 30 * MINUTE, 'idle expiry within 30 min')
+      assert.match(
+        (await row.locator('td.idle').textContent()) ?? '',
+        /^in \d+ min \(\d\d:\d\d UTC\)$/,
+      )
+    }
+  }
+
   const currentId = (page: Page) => page.locator('tbody tr.current').getAttribute('data-session')
 
   it('two devices see each other; "sign out other devices" signs out only the other', async () => {
@@ -98,6 +129,7 @@ describe('the demo in Chromium', { skip }, () => {
       names.some((name) => /^Sign out that device: Chrome on Linux, signed in /.test(name)),
       names.join(' | '),
     )
+    await assertExpiryColumns(a.page)
     const cookies = await a.context.cookies()
     assert.deepEqual(
       cookies.map((c) => [c.name, c.secure, c.httpOnly, c.sameSite]),

@@ -4,8 +4,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { NotOwnerError, SessionManager } from 'sessionup'
 import { getSession, nodeSessions } from 'sessionup/node'
 import { setFlash, takeFlash } from './flash.js'
+import { type Lifetimes, sessionsPage } from './sessions-view.js'
 import { openStore } from './stores.js'
-import { type Flash, page, sessionsPage, signInPage } from './views.js'
+import { type Flash, page, signInPage } from './views.js'
 
 /** Demo users (name → password). Never keep real passwords like this. */
 export const USERS: Record<string, string> = {
@@ -14,14 +15,14 @@ export const USERS: Record<string, string> = {
   carol: 'singer',
 }
 
+/** 7 days at most, 30 minutes idle; the sessions page explains them from these numbers. */
+export const LIFETIMES: Lifetimes = { expiresIn: 7 * 24 * 3600_000, idleTimeout: 30 * 60_000 }
+
 export async function startDemo(port: number, storeKind = process.env.SESSIONUP_STORE ?? 'sqlite') {
   const { store, close, description } = await openStore(storeKind)
-  const manager = new SessionManager(store, {
-    // 7 days at most, 30 minutes idle. Cookies keep the secure defaults: Chromium and Firefox
-    // accept Secure (and __Host-) cookies from http://localhost, so nothing changes for dev.
-    expiresIn: 7 * 24 * 3600_000,
-    idleTimeout: 30 * 60_000,
-  })
+  // Cookies keep the secure defaults: Chromium and Firefox accept Secure (and __Host-) cookies
+  // from http://localhost, so nothing changes for dev.
+  const manager = new SessionManager(store, { ...LIFETIMES })
   const sessions = nodeSessions(manager)
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -48,7 +49,12 @@ export async function startDemo(port: number, storeKind = process.env.SESSIONUP_
         const current = getSession(rq)
         if (!current) return redirect(rs, '/', 'signed-out-elsewhere')
         const list = await sessions.fetchAll(rq)
-        send(rs, 200, sessionsPage(current.userKey, list, takeFlash(rq, rs)))
+        const flash = takeFlash(rq, rs)
+        send(
+          rs,
+          200,
+          sessionsPage({ user: current.userKey, sessions: list, lifetimes: LIFETIMES, flash }),
+        )
       })(req, res)
       return
     }
