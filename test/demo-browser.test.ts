@@ -3,7 +3,13 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import {
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  chromium,
+  type Page,
+} from 'playwright-core'
 import { startDemo } from '../examples/demo/server.js'
 
 // The demo in a real headless Chromium (Debian's package; .ci/run installs it). Two browser
@@ -41,8 +47,10 @@ describe('the demo in Chromium', { skip }, () => {
     rmSync(dir, { recursive: true, force: true })
   })
 
-  async function device(): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext()
+  async function device(
+    options: BrowserContextOptions = {},
+  ): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await browser.newContext(options)
     context.setDefaultTimeout(5_000)
     return { context, page: await context.newPage() }
   }
@@ -202,6 +210,35 @@ describe('the demo in Chromium', { skip }, () => {
     assert.equal(res.status, 403)
     assert.equal(res.headers.get('set-cookie'), null)
     await a.context.close()
+  })
+
+  it('fits a 390 px wide phone screen without sideways scrolling', async () => {
+    const phone = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true }
+    const a = await device(phone)
+    const b = await device(phone)
+    const fits = async (page: Page) => {
+      const [scroll, client] = await page.evaluate(() => [
+        document.documentElement.scrollWidth,
+        document.documentElement.clientWidth,
+      ])
+      assert.equal(client, 390)
+      assert.ok(
+        (scroll ?? 0) <= (client ?? 0),
+        `${page.url()}: ${scroll} px wide on a ${client} px screen`,
+      )
+    }
+    await a.page.goto(`${base}/`)
+    await fits(a.page)
+    await signIn(a.page, 'carol', 'singer')
+    await signIn(b.page, 'carol', 'singer')
+    await a.page.reload()
+    assert.equal(await rows(a.page).count(), 2)
+    await fits(a.page)
+    mkdirSync(ARTIFACTS, { recursive: true })
+    await a.page.screenshot({ path: join(ARTIFACTS, 'sessions-390.png'), fullPage: true })
+    await submit(a.page, 'text=Sign out everywhere')
+    await a.context.close()
+    await b.context.close()
   })
 
   it('keeps one-shot messages in a short-lived cookie, never in the URL', async () => {

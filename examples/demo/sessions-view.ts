@@ -46,13 +46,13 @@ function caption({ expiresIn, idleTimeout }: Lifetimes): string {
 }
 
 function row(s: ListedSession, name: string, { expiresIn }: Lifetimes, now: Date): string {
-  const device = `${escapeHtml(agentOf(s))}${s.current ? ' <strong>(this device)</strong>' : ''}`
+  const device = `<span>${escapeHtml(agentOf(s))}${s.current ? ' <strong>(this device)</strong>' : ''}</span>`
   const latest = new Date(s.createdAt.getTime() + expiresIn)
   return `<tr class="${s.current ? 'current' : ''}" data-session="${escapeHtml(s.id)}">
-<td class="device">${device}</td><td class="ip">${escapeHtml(s.ip ?? 'unknown')}</td>
-<td class="signed-in">${time(s.createdAt, utc(s.createdAt))}</td>
-<td class="idle">${time(s.expiresAt, idleText(s.expiresAt, now))}</td>
-<td class="latest">${time(latest, utc(latest))}</td><td class="action">${signOutButton(s, name)}</td></tr>`
+<td class="device" data-label="Device">${device}</td><td class="ip" data-label="IP">${escapeHtml(s.ip ?? 'unknown')}</td>
+<td class="signed-in" data-label="Signed in">${time(s.createdAt, utc(s.createdAt))}</td>
+<td class="idle" data-label="Expires if idle">${time(s.expiresAt, idleText(s.expiresAt, now))}</td>
+<td class="latest" data-label="Signs out at latest">${time(latest, utc(latest))}</td><td class="action">${signOutButton(s, name)}</td></tr>`
 }
 
 /**
