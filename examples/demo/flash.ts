@@ -2,7 +2,8 @@
 // and clears it. A cookie rather than `?msg=` in the URL, so that a reload, a bookmark or the
 // back button never shows a stale message again.
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { FLASHES, type Flash } from './views.js'
+import { readCookie } from './http.js'
+import { MESSAGES, type Message } from './views.js'
 
 const NAME = 'flash'
 // Not `Secure`: the message must also reach a page served over plain http (the demo's local
@@ -10,23 +11,14 @@ const NAME = 'flash'
 const ATTRIBUTES = 'Path=/; HttpOnly; SameSite=Strict'
 
 /** Sends `code` along with this response (a redirect), for the next page to show. */
-export function setFlash(res: ServerResponse, code: Flash): void {
+export function setFlash(res: ServerResponse, code: Message): void {
   res.appendHeader('set-cookie', `${NAME}=${code}; Max-Age=60; ${ATTRIBUTES}`)
 }
 
 /** The message code this request carries, if any, and clears it so a reload shows nothing. */
-export function takeFlash(req: IncomingMessage, res: ServerResponse): Flash | null {
+export function takeFlash(req: IncomingMessage, res: ServerResponse): Message | null {
   const value = readCookie(req.headers.cookie, NAME)
   if (value === null) return null
   res.appendHeader('set-cookie', `${NAME}=; Max-Age=0; ${ATTRIBUTES}`)
-  return Object.hasOwn(FLASHES, value) ? (value as Flash) : null
-}
-
-/** One cookie's value from a Cookie header, or `null`. */
-export function readCookie(header: string | undefined, name: string): string | null {
-  for (const pair of (header ?? '').split(';')) {
-    const eq = pair.indexOf('=')
-    if (eq !== -1 && pair.slice(0, eq).trim() === name) return pair.slice(eq + 1).trim()
-  }
-  return null
+  return Object.hasOwn(MESSAGES, value) ? (value as Message) : null
 }

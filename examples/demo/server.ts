@@ -4,9 +4,10 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { NotOwnerError, SessionManager } from 'sessionup'
 import { getSession, nodeSessions } from 'sessionup/node'
 import { setFlash, takeFlash } from './flash.js'
+import { body, readCookie, sameOrigin, send } from './http.js'
 import { type Lifetimes, sessionsPage } from './sessions-view.js'
 import { openStore } from './stores.js'
-import { type Flash, page, signInPage } from './views.js'
+import { type Message, page, signInPage } from './views.js'
 
 /** Demo users (name → password). Never keep real passwords like this. */
 export const USERS: Record<string, string> = {
@@ -18,8 +19,15 @@ export const USERS: Record<string, string> = {
 /** 7 days at most, 30 minutes idle; the sessions page explains them from these numbers. */
 export const LIFETIMES: Lifetimes = { expiresIn: 7 * 24 * 3600_000, idleTimeout: 30 * 60_000 }
 
-export async function startDemo(port: number, storeKind = process.env.SESSIONUP_STORE ?? 'sqlite') {
-  const { store, close, description } = await openStore(storeKind)
+export interface DemoOptions {
+  /** Default 0: any free port. */
+  port?: number
+  /** One of STORE_KINDS (stores.ts); default `sqlite`. */
+  store?: string
+}
+
+export async function startDemo({ port = 0, store: kind = 'sqlite' }: DemoOptions = {}) {
+  const { store, close, description } = await openStore(kind)
   // Cookies keep the secure defaults: Chromium and Firefox accept Secure (and __Host-) cookies
   // from http://localhost, so nothing changes for dev.
   const manager = new SessionManager(store, { ...LIFETIMES })
@@ -47,9 +55,9 @@ export async function startDemo(port: number, storeKind = process.env.SESSIONUP_
     if (url.pathname === '/sessions' && req.method === 'GET') {
       await sessions.optional(async (rq, rs) => {
         const current = getSession(rq)
-        if (!current) return redirect(rs, '/', 'signed-out-elsewhere')
-        const list = await sessions.fetchAll(rq)
         const flash = takeFlash(rq, rs)
+        if (!current) return send(rs, 200, signInPage(whyNotSignedIn(rq, rs, flash)))
+        const list = await sessions.fetchAll(rq)
         send(
           rs,
           200,
@@ -60,7 +68,7 @@ export async function startDemo(port: number, storeKind = process.env.SESSIONUP_
     }
     if (req.method === 'POST' && url.pathname.startsWith('/sessions/')) {
       await sessions.optional(async (rq, rs) => {
-        if (!getSession(rq)) return redirect(rs, '/', 'signed-out-elsewhere')
+        if (!getSession(rq)) return redirect(rs, '/sessions')
         const action = url.pathname.slice('/sessions/'.length)
         const [to, flash] = await act(rq, rs, action, await body(rq))
         redirect(rs, to, flash)
@@ -70,13 +78,30 @@ export async function startDemo(port: number, storeKind = process.env.SESSIONUP_
     send(res, 404, page('Not found', '<p>Nothing here. <a href="/">Home</a></p>'))
   }
 
+  /**
+   * What to tell a request for the sessions page that carries no valid session. Shown on that
+   * response itself, not through a redirect and a cookie: a missing cookie is what it explains.
+   */
+  function whyNotSignedIn(
+    req: IncomingMessage,
+    res: ServerResponse,
+    flash: Message | null,
+  ): Message {
+    // The flash cookie of the sign-in came back, but the session cookie set with it did not.
+    if (flash === 'signed-in') return 'cookie-not-returned'
+    if (readCookie(req.headers.cookie, manager.cookieName) === null) return 'not-signed-in'
+    // A cookie for a session that was revoked or expired: clear it, it will never work again.
+    res.appendHeader('set-cookie', manager.clearCookie())
+    return 'session-ended'
+  }
+
   /** Runs one sign-out action and says where to go next, with what message. */
   async function act(
     req: IncomingMessage,
     res: ServerResponse,
     action: string,
     form: string,
-  ): Promise<[string, Flash?]> {
+  ): Promise<[string, Message?]> {
     if (action === 'logout') {
       await sessions.revoke(req, res)
       return ['/', 'signed-out']
@@ -131,42 +156,19 @@ export async function startDemo(port: number, storeKind = process.env.SESSIONUP_
   }
 }
 
-/** Browsers send Origin on POST; a cross-site form post carries a foreign one. */
-function sameOrigin(req: IncomingMessage): boolean {
-  const origin = req.headers.origin
-  if (!origin) return req.headers['sec-fetch-site'] !== 'cross-site'
-  return origin === `http://${req.headers.host}` || origin === `https://${req.headers.host}`
-}
-
-function body(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let data = ''
-    req.setEncoding('utf8')
-    req.on('data', (chunk: string) => {
-      data += chunk
-      if (data.length > 10_000) req.destroy(new Error('form too large'))
-    })
-    req.on('end', () => resolve(data))
-    req.on('error', reject)
-  })
-}
-
-function send(res: ServerResponse, status: number, html: string): void {
-  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
-  res.end(html)
-}
-
 /** A 303 to `location`; `flash` is shown once by the page there. */
-function redirect(res: ServerResponse, location: string, flash?: Flash): void {
+function redirect(res: ServerResponse, location: string, flash?: Message): void {
   if (flash) setFlash(res, flash)
   res.writeHead(303, { location, 'cache-control': 'no-store' })
   res.end()
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const port = Number(process.env.PORT ?? 3000)
-  const demo = await startDemo(port)
-  console.log(`sessionup demo on http://localhost:${port} (store: ${demo.description})`)
+  const demo = await startDemo({
+    port: Number(process.env.PORT ?? 3000),
+    store: process.env.SESSIONUP_STORE ?? 'sqlite',
+  })
+  console.log(`sessionup demo on http://localhost:${demo.port} (store: ${demo.description})`)
   const stop = () => demo.stop().then(() => process.exit(0))
   process.once('SIGINT', stop)
   process.once('SIGTERM', stop)

@@ -1,5 +1,5 @@
 import type { ListedSession } from 'sessionup'
-import { escapeHtml, type Flash, message, page } from './views.js'
+import { escapeHtml, type Message, message, page } from './views.js'
 
 /** The manager's lifetimes, so that the page says what the server actually does. */
 export interface Lifetimes {
@@ -13,7 +13,7 @@ export interface SessionsPageData {
   user: string
   sessions: ListedSession[]
   lifetimes: Lifetimes
-  flash: Flash | null
+  flash: Message | null
   now?: Date
 }
 

@@ -1,18 +1,24 @@
-/** The one-shot messages a redirect can leave for the next page (see flash.ts). */
-export const FLASHES = {
+/**
+ * What a page can tell the user: one-shot messages a redirect leaves (see flash.ts), and what
+ * the sessions page finds when no valid session came with the request.
+ */
+export const MESSAGES = {
   'bad-login': 'That user name and password do not match. Try one of the demo users below.',
   'signed-in': 'You are signed in. This page lists every device signed in to your account.',
   'signed-out': 'You signed out of this device. Your other devices stay signed in.',
   'signed-out-everywhere': 'You signed out everywhere: every device of yours must sign in again.',
-  'signed-out-elsewhere':
-    'This device is not signed in (or was signed out from another device). Please sign in.',
   'others-signed-out': 'Every other device was signed out. Only this one is still signed in.',
   'device-signed-out':
     'That device was signed out. It will be asked to sign in on its next request.',
   'not-yours': 'That session belongs to someone else, so it was left alone.',
+  'not-signed-in': 'This device is not signed in. Please sign in.',
+  'session-ended':
+    'The session of this device has ended: it was signed out (here or from another device) or it expired. Please sign in again.',
+  'cookie-not-returned':
+    'You signed in, but this browser did not send the session cookie back, so the server cannot tell it is you. Browsers drop a Secure cookie on a plain http page whose address is not localhost, and some are set to refuse cookies from this site. The session the sign-in created will expire unused.',
 } as const
 
-export type Flash = keyof typeof FLASHES
+export type Message = keyof typeof MESSAGES
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
@@ -40,11 +46,11 @@ td.action{padding-top:.5rem}td.action>*{margin-left:0}}
 </style></head><body><h1>${escapeHtml(title)}</h1>${content}</body></html>`
 }
 
-export function message(code: Flash | null): string {
-  return code ? `<p class="msg" role="status">${escapeHtml(FLASHES[code])}</p>` : ''
+export function message(code: Message | null): string {
+  return code ? `<p class="msg" role="status">${escapeHtml(MESSAGES[code])}</p>` : ''
 }
 
-export function signInPage(msg: Flash | null): string {
+export function signInPage(msg: Message | null): string {
   return page(
     'Sign in',
     `${message(msg)}
