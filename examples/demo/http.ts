@@ -1,11 +1,48 @@
 // Small node:http helpers the demo's routes share.
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { TLSSocket } from 'node:tls'
 
 /** Browsers send Origin on POST; a cross-site form post carries a foreign one. */
 export function sameOrigin(req: IncomingMessage): boolean {
   const origin = req.headers.origin
   if (!origin) return req.headers['sec-fetch-site'] !== 'cross-site'
   return origin === `http://${req.headers.host}` || origin === `https://${req.headers.host}`
+}
+
+/**
+ * The page's origin when the browser reached it over plain http at a host other than a
+ * loopback name, or `null`. There, browsers drop a `Secure` cookie (and so any `__Host-` one)
+ * without a word: signing in would seem to work and the next page would not know the user.
+ */
+export function plainHttpOrigin(req: IncomingMessage): string | null {
+  const host = req.headers.host
+  if (!host) return null
+  // The browser's own view of the scheme rides in Origin on a form post (so an https proxy in
+  // front of the demo counts as https); without one, how this socket was reached.
+  const https = req.headers.origin?.startsWith('https://') ?? (req.socket as TLSSocket).encrypted
+  if (https) return null
+  let hostname: string
+  try {
+    hostname = new URL(`http://${host}`).hostname
+  } catch {
+    return null
+  }
+  return isLoopbackName(hostname) ? null : `http://${host}`
+}
+
+/**
+ * The names browsers treat as "potentially trustworthy" over plain http (W3C Secure Contexts):
+ * localhost and *.localhost, 127.0.0.0/8 and [::1]. Chromium keeps Secure cookies from all of
+ * them; the browser test checks a non-loopback address.
+ */
+function isLoopbackName(hostname: string): boolean {
+  const name = hostname.toLowerCase().replace(/\.$/, '')
+  return (
+    name === 'localhost' ||
+    name.endsWith('.localhost') ||
+    name === '[::1]' ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name)
+  )
 }
 
 /** One cookie's value from a Cookie header, or `null`. */

@@ -1,13 +1,14 @@
 // The demo `npm start` runs: sign in, see your devices, sign them out. It uses sessionup only
 // through its public API, as the README tells users to.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { networkInterfaces } from 'node:os'
 import { NotOwnerError, SessionManager } from 'sessionup'
 import { getSession, nodeSessions } from 'sessionup/node'
 import { setFlash, takeFlash } from './flash.js'
-import { body, readCookie, sameOrigin, send } from './http.js'
+import { body, plainHttpOrigin, readCookie, sameOrigin, send } from './http.js'
 import { type Lifetimes, sessionsPage } from './sessions-view.js'
 import { openStore } from './stores.js'
-import { type Message, page, signInPage } from './views.js'
+import { type Message, page, plainHttpPage, signInPage } from './views.js'
 
 /** Demo users (name → password). Never keep real passwords like this. */
 export const USERS: Record<string, string> = {
@@ -24,13 +25,23 @@ export interface DemoOptions {
   port?: number
   /** One of STORE_KINDS (stores.ts); default `sqlite`. */
   store?: string
+  /**
+   * Cookies without `Secure` (named plain `sessionup`), so that browsers keep them on plain http
+   * from a LAN address. Anyone who can watch the network can then read them: a local mode only.
+   */
+  insecureLocal?: boolean
 }
 
-export async function startDemo({ port = 0, store: kind = 'sqlite' }: DemoOptions = {}) {
+export async function startDemo({
+  port = 0,
+  store: kind = 'sqlite',
+  insecureLocal = false,
+}: DemoOptions = {}) {
   const { store, close, description } = await openStore(kind)
-  // Cookies keep the secure defaults: Chromium and Firefox accept Secure (and __Host-) cookies
-  // from http://localhost, so nothing changes for dev.
-  const manager = new SessionManager(store, { ...LIFETIMES })
+  // By default cookies keep the secure defaults: browsers accept Secure (and __Host-) cookies
+  // from http://localhost, so nothing changes for dev. From another address, see plainHttpOrigin.
+  const manager = new SessionManager(store, { ...LIFETIMES, secure: !insecureLocal })
+  if (insecureLocal) warnInsecure(manager.cookieName)
   const sessions = nodeSessions(manager)
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -45,6 +56,9 @@ export async function startDemo({ port = 0, store: kind = 'sqlite' }: DemoOption
     }
     if (url.pathname === '/login' && req.method === 'POST') {
       const form = new URLSearchParams(await body(req))
+      // Explain rather than make a session whose cookie the browser is about to drop.
+      const plainHttp = insecureLocal ? null : plainHttpOrigin(req)
+      if (plainHttp) return send(res, 400, plainHttpPage(plainHttp, manager.cookieName))
       const user = form.get('user') ?? ''
       if (USERS[user] === undefined || USERS[user] !== form.get('password')) {
         return redirect(res, '/', 'bad-login')
@@ -163,12 +177,38 @@ function redirect(res: ServerResponse, location: string, flash?: Message): void 
   res.end()
 }
 
+function warnInsecure(cookieName: string): void {
+  const bar = '!'.repeat(78)
+  console.warn(
+    [
+      bar,
+      `!! INSECURE LOCAL MODE: the session cookie "${cookieName}" is NOT Secure.`,
+      '!! Browsers send it over plain http, where anyone who can watch the network can read',
+      '!! it and take over the session. Use this only to try the demo on a network you trust.',
+      bar,
+    ].join('\n'),
+  )
+}
+
+/** This machine's addresses other devices may reach it at, as URL hosts (no link-local). */
+function lanHosts(): string[] {
+  return Object.values(networkInterfaces())
+    .flatMap((list) => list ?? [])
+    .filter((a) => !a.internal && !a.address.toLowerCase().startsWith('fe80'))
+    .map((a) => (a.family === 'IPv6' ? `[${a.address}]` : a.address))
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
+  const insecureLocal = ['1', 'true'].includes(process.env.SESSIONUP_INSECURE_LOCAL ?? '')
   const demo = await startDemo({
     port: Number(process.env.PORT ?? 3000),
     store: process.env.SESSIONUP_STORE ?? 'sqlite',
+    insecureLocal,
   })
   console.log(`sessionup demo on http://localhost:${demo.port} (store: ${demo.description})`)
+  if (insecureLocal) {
+    for (const host of lanHosts()) console.log(`  from other devices: http://${host}:${demo.port}`)
+  }
   const stop = () => demo.stop().then(() => process.exit(0))
   process.once('SIGINT', stop)
   process.once('SIGTERM', stop)

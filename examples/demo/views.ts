@@ -61,3 +61,22 @@ export function signInPage(msg: Message | null): string {
 <p>Demo users: <code>alice</code> / <code>wonderland</code>, <code>bob</code> / <code>builder</code>, <code>carol</code> / <code>singer</code>.</p>`,
   )
 }
+
+/** Why the demo did not sign in over plain http from a non-localhost address, and what to do. */
+export function plainHttpPage(origin: string, cookieName: string): string {
+  const port = new URL(origin).port
+  const local = `http://localhost${port ? `:${port}` : ''}`
+  return page(
+    'Signing in needs https here',
+    `<div class="msg" role="alert"><p>You opened the demo at <code>${escapeHtml(origin)}</code>: plain
+http, at an address other than localhost. The demo's session cookie, <code>${escapeHtml(cookieName)}</code>,
+is <code>Secure</code>, and browsers keep Secure cookies only from https pages or from localhost.
+This browser would drop it, so the demo did not sign you in and created no session.</p></div>
+<p>To try the demo:</p>
+<ul><li>on the computer running it, open <code>${escapeHtml(local)}</code>;</li>
+<li>or put it behind https (a reverse proxy with a certificate);</li>
+<li>or, on a network you trust, restart it with <code>SESSIONUP_INSECURE_LOCAL=1 npm start</code>.
+Its cookie is then not Secure: anyone who can watch the network can read it and take over the session.</li></ul>
+<p><a href="/">Back to sign-in</a></p>`,
+  )
+}
