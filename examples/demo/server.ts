@@ -1,10 +1,14 @@
 // The demo `npm start` runs: sign in, see your devices, sign them out. It uses sessionup only
 // through its public API, as the README tells users to.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { networkInterfaces } from 'node:os'
 import { SessionManager } from 'sessionup'
 import { getSession, nodeSessions } from 'sessionup/node'
+import { setFlash, takeFlash } from './flash.js'
+import { body, plainHttpOrigin, readCookie, sameOrigin, send } from './http.js'
+import { type Lifetimes, sessionsPage } from './sessions-view.js'
 import { openStore } from './stores.js'
-import { page, sessionsPage, signInPage } from './views.js'
+import { type Message, page, plainHttpPage, signInPage } from './views.js'
 
 /** Demo users (name → password). Never keep real passwords like this. */
 export const USERS: Record<string, string> = {
@@ -13,14 +17,31 @@ export const USERS: Record<string, string> = {
   carol: 'singer',
 }
 
-export async function startDemo(port: number, storeKind = process.env.SESSIONUP_STORE ?? 'sqlite') {
-  const { store, close, description } = await openStore(storeKind)
-  const manager = new SessionManager(store, {
-    // 7 days at most, 30 minutes idle. Cookies keep the secure defaults: Chromium and Firefox
-    // accept Secure (and __Host-) cookies from http://localhost, so nothing changes for dev.
-    expiresIn: 7 * 24 * 3600_000,
-    idleTimeout: 30 * 60_000,
-  })
+/** 7 days at most, 30 minutes idle; the sessions page explains them from these numbers. */
+export const LIFETIMES: Lifetimes = { expiresIn: 7 * 24 * 3600_000, idleTimeout: 30 * 60_000 }
+
+export interface DemoOptions {
+  /** Default 0: any free port. */
+  port?: number
+  /** One of STORE_KINDS (stores.ts); default `sqlite`. */
+  store?: string
+  /**
+   * Cookies without `Secure` (named plain `sessionup`), so that browsers keep them on plain http
+   * from a LAN address. Anyone who can watch the network can then read them: a local mode only.
+   */
+  insecureLocal?: boolean
+}
+
+export async function startDemo({
+  port = 0,
+  store: kind = 'sqlite',
+  insecureLocal = false,
+}: DemoOptions = {}) {
+  const { store, close, description } = await openStore(kind)
+  // By default cookies keep the secure defaults: browsers accept Secure (and __Host-) cookies
+  // from http://localhost, so nothing changes for dev. From another address, see plainHttpOrigin.
+  const manager = new SessionManager(store, { ...LIFETIMES, secure: !insecureLocal })
+  if (insecureLocal) warnInsecure(manager.cookieName)
   const sessions = nodeSessions(manager)
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -30,60 +51,89 @@ export async function startDemo(port: number, storeKind = process.env.SESSIONUP_
     if (url.pathname === '/' && req.method === 'GET') {
       return sessions.optional((rq, rs) => {
         if (getSession(rq)) return redirect(rs, '/sessions')
-        send(rs, 200, signInPage(url.searchParams.get('msg')))
+        send(rs, 200, signInPage(takeFlash(rq, rs)))
       })(req, res) as Promise<void>
     }
     if (url.pathname === '/login' && req.method === 'POST') {
       const form = new URLSearchParams(await body(req))
+      // Explain rather than make a session whose cookie the browser is about to drop.
+      const plainHttp = insecureLocal ? null : plainHttpOrigin(req)
+      if (plainHttp) return send(res, 400, plainHttpPage(plainHttp, manager.cookieName))
       const user = form.get('user') ?? ''
       if (USERS[user] === undefined || USERS[user] !== form.get('password')) {
-        return redirect(res, '/?msg=bad-login')
+        return redirect(res, '/', 'bad-login')
       }
       await sessions.init(req, res, user)
-      return redirect(res, '/sessions?msg=signed-in')
+      return redirect(res, '/sessions', 'signed-in')
     }
     if (url.pathname === '/sessions' && req.method === 'GET') {
       await sessions.optional(async (rq, rs) => {
         const current = getSession(rq)
-        if (!current) return redirect(rs, '/?msg=signed-out-elsewhere')
+        const flash = takeFlash(rq, rs)
+        if (!current) return send(rs, 200, signInPage(whyNotSignedIn(rq, rs, flash)))
+        const list = await sessions.fetchAll(rq)
         send(
           rs,
           200,
-          sessionsPage(current.userKey, await sessions.fetchAll(rq), url.searchParams.get('msg')),
+          sessionsPage({ user: current.userKey, sessions: list, lifetimes: LIFETIMES, flash }),
         )
       })(req, res)
       return
     }
     if (req.method === 'POST' && url.pathname.startsWith('/sessions/')) {
       await sessions.optional(async (rq, rs) => {
-        if (!getSession(rq)) return redirect(rs, '/?msg=signed-out-elsewhere')
-        redirect(rs, await act(rq, rs, url.pathname.slice('/sessions/'.length), await body(rq)))
+        if (!getSession(rq)) return redirect(rs, '/sessions')
+        const action = url.pathname.slice('/sessions/'.length)
+        const [to, flash] = await act(rq, rs, action, await body(rq))
+        redirect(rs, to, flash)
       })(req, res)
       return
     }
     send(res, 404, page('Not found', '<p>Nothing here. <a href="/">Home</a></p>'))
   }
 
-  /** Runs one sign-out action and says where to go next. */
-  async function act(req: IncomingMessage, res: ServerResponse, action: string, form: string) {
+  /**
+   * What to tell a request for the sessions page that carries no valid session. Shown on that
+   * response itself, not through a redirect and a cookie: a missing cookie is what it explains.
+   */
+  function whyNotSignedIn(
+    req: IncomingMessage,
+    res: ServerResponse,
+    flash: Message | null,
+  ): Message {
+    // The flash cookie of the sign-in came back, but the session cookie set with it did not.
+    if (flash === 'signed-in') return 'cookie-not-returned'
+    if (readCookie(req.headers.cookie, manager.cookieName) === null) return 'not-signed-in'
+    // A cookie for a session that was revoked or expired: clear it, it will never work again.
+    res.appendHeader('set-cookie', manager.clearCookie())
+    return 'session-ended'
+  }
+
+  /** Runs one sign-out action and says where to go next, with what message. */
+  async function act(
+    req: IncomingMessage,
+    res: ServerResponse,
+    action: string,
+    form: string,
+  ): Promise<[string, Message?]> {
     if (action === 'logout') {
       await sessions.revoke(req, res)
-      return '/?msg=signed-out'
+      return ['/', 'signed-out']
     }
     if (action === 'logout-others') {
       await sessions.revokeOther(req)
-      return '/sessions?msg=others-signed-out'
+      return ['/sessions', 'others-signed-out']
     }
     if (action === 'logout-all') {
       await sessions.revokeAll(req, res)
-      return '/?msg=signed-out-everywhere'
+      return ['/', 'signed-out-everywhere']
     }
     if (action === 'revoke') {
       const id = new URLSearchParams(form).get('id') ?? ''
       const revoked = await sessions.revokeByIdExt(req, id)
-      return revoked ? '/sessions?msg=device-signed-out' : '/sessions?msg=not-found'
+      return revoked ? ['/sessions', 'device-signed-out'] : ['/sessions', 'not-found']
     }
-    return '/sessions'
+    return ['/sessions']
   }
 
   const server = createServer((req, res) => {
@@ -115,40 +165,45 @@ export async function startDemo(port: number, storeKind = process.env.SESSIONUP_
   }
 }
 
-/** Browsers send Origin on POST; a cross-site form post carries a foreign one. */
-function sameOrigin(req: IncomingMessage): boolean {
-  const origin = req.headers.origin
-  if (!origin) return req.headers['sec-fetch-site'] !== 'cross-site'
-  return origin === `http://${req.headers.host}` || origin === `https://${req.headers.host}`
-}
-
-function body(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let data = ''
-    req.setEncoding('utf8')
-    req.on('data', (chunk: string) => {
-      data += chunk
-      if (data.length > 10_000) req.destroy(new Error('form too large'))
-    })
-    req.on('end', () => resolve(data))
-    req.on('error', reject)
-  })
-}
-
-function send(res: ServerResponse, status: number, html: string): void {
-  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
-  res.end(html)
-}
-
-function redirect(res: ServerResponse, location: string): void {
+/** A 303 to `location`; `flash` is shown once by the page there. */
+function redirect(res: ServerResponse, location: string, flash?: Message): void {
+  if (flash) setFlash(res, flash)
   res.writeHead(303, { location, 'cache-control': 'no-store' })
   res.end()
 }
 
+function warnInsecure(cookieName: string): void {
+  const bar = '!'.repeat(78)
+  console.warn(
+    [
+      bar,
+      `!! INSECURE LOCAL MODE: the session cookie "${cookieName}" is NOT Secure.`,
+      '!! Browsers send it over plain http, where anyone who can watch the network can read',
+      '!! it and take over the session. Use this only to try the demo on a network you trust.',
+      bar,
+    ].join('\n'),
+  )
+}
+
+/** This machine's addresses other devices may reach it at, as URL hosts (no link-local). */
+function lanHosts(): string[] {
+  return Object.values(networkInterfaces())
+    .flatMap((list) => list ?? [])
+    .filter((a) => !a.internal && !a.address.toLowerCase().startsWith('fe80'))
+    .map((a) => (a.family === 'IPv6' ? `[${a.address}]` : a.address))
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const port = Number(process.env.PORT ?? 3000)
-  const demo = await startDemo(port)
-  console.log(`sessionup demo on http://localhost:${port} (store: ${demo.description})`)
+  const insecureLocal = ['1', 'true'].includes(process.env.SESSIONUP_INSECURE_LOCAL ?? '')
+  const demo = await startDemo({
+    port: Number(process.env.PORT ?? 3000),
+    store: process.env.SESSIONUP_STORE ?? 'sqlite',
+    insecureLocal,
+  })
+  console.log(`sessionup demo on http://localhost:${demo.port} (store: ${demo.description})`)
+  if (insecureLocal) {
+    for (const host of lanHosts()) console.log(`  from other devices: http://${host}:${demo.port}`)
+  }
   const stop = () => demo.stop().then(() => process.exit(0))
   process.once('SIGINT', stop)
   process.once('SIGTERM', stop)
