@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { after, describe, it } from 'node:test'
@@ -77,5 +85,16 @@ export { node, fetchSide, cases, s }
     const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc')
     const run = spawnSync(process.execPath, [tsc, '-p', dir], { encoding: 'utf8' })
     assert.equal(run.status, 0, run.stdout + run.stderr)
+  })
+
+  it('ships source maps that carry their sources (src/ is not in the package)', () => {
+    const maps = readdirSync(join(root, 'dist'), { recursive: true, encoding: 'utf8' }).filter(
+      (f) => f.endsWith('.js.map'),
+    )
+    assert.ok(maps.length > 10, `found ${maps.length} maps`)
+    for (const file of maps) {
+      const map = JSON.parse(readFileSync(join(root, 'dist', file), 'utf8'))
+      assert.equal(map.sourcesContent?.length, map.sources.length, `${file} embeds its sources`)
+    }
   })
 })

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
@@ -60,5 +60,27 @@ describe('README quick start', () => {
     } finally {
       child.kill()
     }
+  })
+
+  it('type-checks as TypeScript under strict, as pasted into a .ts file', () => {
+    writeFileSync(join(dir, 'quickstart.ts'), quickStart)
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          noEmit: true,
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          target: 'ES2022',
+          types: ['node'],
+          typeRoots: [join(root, 'node_modules', '@types')],
+        },
+        files: ['quickstart.ts'],
+      }),
+    )
+    const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc')
+    const run = spawnSync(process.execPath, [tsc, '-p', dir], { encoding: 'utf8' })
+    assert.equal(run.status, 0, run.stdout + run.stderr)
   })
 })

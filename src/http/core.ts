@@ -42,6 +42,15 @@ export function adapterCore<Req>(
   manager: SessionManager,
   slot: SessionSlot<Req>,
 ): AdapterCore<Req> {
+  /** Runs a revocation that ends the request's own session; its clearing cookie, or `null`. */
+  async function signOut(req: Req, revoke: (session: Session) => Promise<string>) {
+    const session = slot.get(req)
+    if (!session) return null
+    const clearing = await revoke(session)
+    slot.clear(req)
+    return clearing
+  }
+
   return {
     async attach(req, view, required) {
       let result: Awaited<ReturnType<SessionManager['authenticate']>>
@@ -65,24 +74,12 @@ export function adapterCore<Req>(
       slot.set(req, result.session)
       return result
     },
-    async revoke(req) {
-      const session = slot.get(req)
-      if (!session) return null
-      const clearing = await manager.revoke(session)
-      slot.clear(req)
-      return clearing
-    },
+    revoke: (req) => signOut(req, (session) => manager.revoke(session)),
     async revokeOther(req) {
       const session = slot.get(req)
       if (session) await manager.revokeOther(session)
     },
-    async revokeAll(req) {
-      const session = slot.get(req)
-      if (!session) return null
-      const clearing = await manager.revokeAll(session)
-      slot.clear(req)
-      return clearing
-    },
+    revokeAll: (req) => signOut(req, (session) => manager.revokeAll(session)),
     async revokeByIdExt(req, id) {
       const session = slot.get(req)
       return session ? manager.revokeByIdExt(session, id) : false

@@ -114,3 +114,16 @@ export function readMeta(value: unknown): Record<string, string> {
   }
   return value as Record<string, string>
 }
+
+/** A session's scalar fields in the order the stores keep them (meta is each store's own). */
+export function sessionFields(s: Session) {
+  return [
+    s.id,
+    s.userKey,
+    s.createdAt.getTime(),
+    s.expiresAt.getTime(),
+    s.ip,
+    s.agent.os,
+    s.agent.browser,
+  ] as const
+}

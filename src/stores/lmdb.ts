@@ -3,7 +3,7 @@ import { type CleanupHandle, startCleanup } from '../cleanup.js'
 import { InvalidOptionError, StoreError } from '../errors.js'
 import type { Session } from '../session.js'
 import { BaseStore, type BaseStoreOptions, type Removed } from './base.js'
-import { readMeta } from './checks.js'
+import { readMeta, sessionFields } from './checks.js'
 
 export interface LMDBStoreOptions extends BaseStoreOptions {
   /** The LMDB named database (Go's Bolt bucket) for sessions and their indexes. Required. */
@@ -34,16 +34,8 @@ function userRange(userKey: string): { start: Key; end: Key } {
 }
 
 function toRecord(s: Session): StoredRecord {
-  const meta = Object.entries(s.meta).flat()
-  return [
-    s.userKey,
-    s.createdAt.getTime(),
-    s.expiresAt.getTime(),
-    s.ip,
-    s.agent.os,
-    s.agent.browser,
-    meta,
-  ]
+  const [, ...fields] = sessionFields(s)
+  return [...fields, Object.entries(s.meta).flat()]
 }
 
 function isRecord(r: unknown): r is StoredRecord {

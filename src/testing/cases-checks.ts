@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { InvalidArgumentError, StoreError } from '../errors.js'
 import type { Session } from '../session.js'
 import type { DeletionEvent } from '../store.js'
-import { assertSameSession, type Case, ids, settle } from './harness.js'
+import { assertSameSession, type Case, ids, settle, stored } from './harness.js'
 
 const LONE_HIGH = '\ud800'
 const LONE_LOW = '\udc00'
@@ -84,10 +84,7 @@ export const checkCases: Case[] = [
   {
     name: 'deleteById with an owner deletes only that user’s session, and answers like a miss',
     async run({ store, session }) {
-      const mine = session('carol')
-      const theirs = session('dave')
-      await store.create(mine)
-      await store.create(theirs)
+      const [mine, theirs] = await stored(store, session('carol'), session('dave'))
       assert.equal(await store.deleteById(theirs.id, 'carol'), false, 'not the owner')
       assertSameSession(await store.fetchById(theirs.id), theirs)
       assert.equal(await store.deleteById('no-such-id', 'carol'), false, 'missing')

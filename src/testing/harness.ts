@@ -146,3 +146,9 @@ export function deferred(): { promise: Promise<void>; resolve: () => void } {
 export function settle(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve))
 }
+
+/** Creates the sessions one after another and gives them back. */
+export async function stored<T extends Session[]>(store: Store, ...sessions: T): Promise<T> {
+  for (const s of sessions) await store.create(s)
+  return sessions
+}

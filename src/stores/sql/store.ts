@@ -1,7 +1,7 @@
 import { storeFailure } from '../../errors.js'
 import type { Session } from '../../session.js'
 import { BaseStore, type Removed, type StoreSpec } from '../base.js'
-import { readMeta } from '../checks.js'
+import { readMeta, sessionFields } from '../checks.js'
 import type { SqlDialect } from './dialect.js'
 import { prepareTable, type SchemaRun, type SqlRow, type TableName } from './schema.js'
 
@@ -151,16 +151,7 @@ export abstract class SqlStore extends BaseStore<Row> {
   }
 
   protected insert(s: Session): Maybe<boolean> {
-    const params = [
-      s.id,
-      s.userKey,
-      s.createdAt.getTime(),
-      s.expiresAt.getTime(),
-      s.ip,
-      s.agent.os,
-      s.agent.browser,
-      JSON.stringify(s.meta),
-    ]
+    const params = [...sessionFields(s), JSON.stringify(s.meta)]
     return this.#when(() => then(this.#statement('insert').run(params), (n) => n === 1))
   }
 
