@@ -1,0 +1,66 @@
+import { type ChildProcess, fork } from 'node:child_process'
+
+/** A child process answering commands over IPC, one reply per command, in order. */
+export interface Peer {
+  ask<T = unknown>(op: string, args?: Record<string, unknown>): Promise<T>
+  /** Disconnects (the peer exits) and resolves with its exit code and stderr. */
+  stop(): Promise<{ code: number | null; err: string }>
+}
+
+/**
+ * Starts `script` with `args` and resolves once it reported ready. A peer still alive after
+ * `limitMs` is killed with SIGKILL, so a hang fails the test instead of stalling it; every
+ * pending question then rejects.
+ */
+export function startPeer(script: string, args: string[], limitMs = 120_000): Promise<Peer> {
+  const child: ChildProcess = fork(script, args, { stdio: ['ignore', 'inherit', 'pipe', 'ipc'] })
+  let err = ''
+  child.stderr?.on('data', (c) => {
+    err += c
+  })
+  const timer = setTimeout(() => {
+    err += `\n[test] ${script} still running after ${limitMs} ms: killed`
+    child.kill('SIGKILL')
+  }, limitMs)
+  const exited = new Promise<{ code: number | null; err: string }>((resolve) => {
+    child.on('exit', (code) => {
+      clearTimeout(timer)
+      for (const { reject } of pending.values()) reject(new Error(`peer exited (${code}): ${err}`))
+      pending.clear()
+      resolve({ code, err })
+    })
+  })
+  const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>()
+  let seq = 0
+  return new Promise((resolveReady, rejectReady) => {
+    child.on('exit', (code) => rejectReady(new Error(`peer exited (${code}) before ready: ${err}`)))
+    child.on(
+      'message',
+      (m: { ready?: boolean; seq?: number; result?: unknown; error?: string }) => {
+        if (m.ready) {
+          resolveReady({
+            ask(op, args = {}) {
+              const s = ++seq
+              return new Promise((resolve, reject) => {
+                pending.set(s, { resolve: resolve as (v: unknown) => void, reject })
+                child.send({ seq: s, op, ...args })
+              })
+            },
+            stop() {
+              if (child.connected) child.disconnect()
+              return exited
+            },
+          })
+          return
+        }
+        const waiter = m.seq === undefined ? undefined : pending.get(m.seq)
+        if (m.seq !== undefined) pending.delete(m.seq)
+        if (m.error !== undefined) {
+          const error = new Error(`peer: ${m.error}`)
+          if (waiter) waiter.reject(error)
+          else for (const { reject } of pending.values()) reject(error)
+        } else waiter?.resolve(m.result)
+      },
+    )
+  })
+}
