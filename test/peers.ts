@@ -13,7 +13,10 @@ export interface Peer {
  * pending question then rejects.
  */
 export function startPeer(script: string, args: string[], limitMs = 120_000): Promise<Peer> {
-  const child: ChildProcess = fork(script, args, { stdio: ['ignore', 'inherit', 'pipe', 'ipc'] })
+  const child: ChildProcess = fork(script, args, {
+    execArgv: [], // plain node: the fixtures are JavaScript, and tsx would slow every start
+    stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+  })
   let err = ''
   child.stderr?.on('data', (c) => {
     err += c

@@ -25,6 +25,7 @@ for (const kind of KINDS) {
           if (p.status === 'rejected') throw p.reason
           return p.value
         }) as [Peer, Peer]
+        await Promise.all([a.ask('open'), b.ask('open')])
         await Promise.all([a.ask('traffic', { on: true }), b.ask('traffic', { on: true })])
         const missed = { createFetch: 0, createList: 0, revokeFetch: 0, revokeList: 0 }
         for (let round = 0; round < ROUNDS; round++) {
