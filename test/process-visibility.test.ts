@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { type Peer, startPeer } from './peers.js'
+import { SERVER_KINDS, sharedServer } from './shared-servers.js'
 import { KINDS, shared } from './shared-stores.js'
 
 // What one process wrote is what every other process reads, as soon as the write resolved:
@@ -9,12 +10,23 @@ import { KINDS, shared } from './shared-stores.js'
 const ROUNDS = 200
 const PEER = 'test/fixtures/store-peer.mjs'
 
-for (const kind of KINDS) {
+/** The shared database of a kind: a file, or a prefix or table on the local server. */
+function database(kind: (typeof KINDS)[number] | (typeof SERVER_KINDS)[number]) {
+  if (kind === 'redis' || kind === 'postgres') {
+    const server = sharedServer(kind)
+    return { path: server.path, skip: server.skip, ready: async () => {}, remove: server.remove }
+  }
+  const db = shared(kind)
+  return { path: db.path, skip: false as const, ready: db.ready, remove: db.remove }
+}
+
+for (const kind of [...KINDS, ...SERVER_KINDS]) {
   describe(`${kind}: a write resolved in one process is seen by the next read in another`, () => {
+    const db = database(kind)
     it(`${ROUNDS} rounds: A creates, B fetches and lists; A revokes, B lists and fetches`, {
       timeout: 180_000,
+      skip: db.skip,
     }, async () => {
-      const db = shared(kind)
       await db.ready()
       const peers = await Promise.allSettled([
         startPeer(PEER, [kind, db.path]),
