@@ -12,6 +12,7 @@ import {
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { after, describe, it } from 'node:test'
+import { assertTypeChecks } from './typecheck.js'
 
 // A separate package that depends on the built `sessionup` (npm test builds dist/ first),
 // the way a third-party store author would.
@@ -67,24 +68,7 @@ const s: Session | null = null as unknown as ReturnType<typeof getSession>
 export { node, fetchSide, cases, s }
 `,
     )
-    writeFileSync(
-      join(dir, 'tsconfig.json'),
-      JSON.stringify({
-        compilerOptions: {
-          strict: true,
-          noEmit: true,
-          module: 'NodeNext',
-          moduleResolution: 'NodeNext',
-          target: 'ES2022',
-          types: ['node'],
-          typeRoots: [join(root, 'node_modules', '@types')],
-        },
-        files: ['consumer.ts'],
-      }),
-    )
-    const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc')
-    const run = spawnSync(process.execPath, [tsc, '-p', dir], { encoding: 'utf8' })
-    assert.equal(run.status, 0, run.stdout + run.stderr)
+    assertTypeChecks(dir, 'consumer.ts')
   })
 
   it('ships source maps that carry their sources (src/ is not in the package)', () => {
