@@ -1,5 +1,6 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks'
-import type { Session } from '../src/index.js'
+import type { SessionRecord } from '../src/index.js'
+import { sessionRecord } from '../src/testing/index.js'
 
 /** Nanoseconds per call of `fn`, over `n` calls. */
 export async function timeAsync(n: number, fn: (i: number) => unknown): Promise<number> {
@@ -113,14 +114,13 @@ export function cleanupRow(
 }
 
 /** A session for the benchmarks: created now, an hour to live, typical ip and agent. */
-export function session(id: string, userKey: string): Session {
-  return {
+export function session(id: string, userKey: string): SessionRecord {
+  return sessionRecord({
     id,
     userKey,
     createdAt: new Date(),
     expiresAt: new Date(Date.now() + 3_600_000),
     ip: '192.0.2.1',
     agent: { os: 'Linux', browser: 'Firefox' },
-    meta: {},
-  }
+  })
 }

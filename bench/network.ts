@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto'
 import { Redis } from 'ioredis'
 import pg from 'pg'
-import type { Session } from '../src/index.js'
+import type { SessionRecord as Session } from '../src/index.js'
 import { PostgresStore } from '../src/stores/postgres.js'
 import { RedisStore } from '../src/stores/redis.js'
 import { compare, type Pair, session, table, us, x } from './lib.js'

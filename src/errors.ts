@@ -28,12 +28,18 @@ export class DuplicateIdError extends SessionupError {
   }
 }
 
-/** Why a request carries no usable session. */
+/**
+ * Why a request carries no usable session: no cookie; a cookie that cannot be a token; no live
+ * session for it (unknown, revoked, expired, or a secret that does not match); a session bound to
+ * another client (`validate`); or a session whose sign-in is older than the route allows
+ * (`requireFresh`: ask for the password again).
+ */
 export type UnauthorizedReason =
   | 'missing-cookie'
   | 'malformed-cookie'
   | 'unknown-session'
   | 'client-mismatch'
+  | 'not-fresh'
 
 /** A request has no valid session. `reason` says which check failed (never shown to clients). */
 export class UnauthorizedError extends SessionupError {

@@ -12,26 +12,30 @@ export {
 } from './errors.js'
 export {
   type AuthResult,
+  type InitOptions,
   type InitResult,
+  type MetaPatch,
   type RequestView,
   SessionManager,
 } from './manager.js'
 export { defaultReject, type ManagerOptions, type RejectResponse } from './options.js'
 export {
-  generateToken,
   type ListedSession,
   parseAgent,
   type Session,
   type SessionAgent,
-  sessionIdOf,
+  type SessionRecord,
 } from './session.js'
 export type {
   DeletionEvent,
   DeletionListener,
   DeletionReason,
+  SchemaStatus,
+  SessionPatch,
   Store,
   StoreErrorListener,
   Unsubscribe,
 } from './store.js'
-export { BaseStore, type BaseStoreOptions } from './stores/base.js'
+export { BaseStore, type BaseStoreOptions, SCHEMA_VERSION } from './stores/base.js'
 export { MemoryStore, type MemoryStoreOptions } from './stores/memory.js'
+export { generateSecret, generateSessionId, hashSecret, sessionIdOf } from './token.js'

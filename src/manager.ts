@@ -1,35 +1,47 @@
 import { asError } from './cleanup.js'
-import { clearingCookie, readCookie, serializeCookie } from './cookie.js'
-import { InvalidArgumentError, InvalidOptionError, UnauthorizedError } from './errors.js'
+import { clearingCookie, readCookie } from './cookie.js'
+import { InvalidOptionError, UnauthorizedError } from './errors.js'
 import {
-  DEFAULT_LIFETIME,
+  type AuthResult,
+  checkCurrent,
+  checkInitOptions,
+  checkMaxAge,
+  checkUserKeyArgument,
+  type InitOptions,
+  type InitResult,
+  type MetaPatch,
+  possibleId,
+  type RequestView,
+  unauthorized,
+} from './manager-input.js'
+import {
   type ManagerOptions,
   type RejectResponse,
   type ResolvedOptions,
   resolveOptions,
 } from './options.js'
-import { type ListedSession, parseAgent, type Session, sessionIdOf } from './session.js'
+import {
+  firstExpiry,
+  isLive,
+  lifetimeOf,
+  newLifetime,
+  renewalWindow,
+  secretMatch,
+  sessionView,
+  storedLifetime,
+} from './policy.js'
+import { type ListedSession, parseAgent, type Session, type SessionRecord } from './session.js'
+import { SessionWrites } from './session-writes.js'
 import type { Store } from './store.js'
-import { isPossibleId } from './stores/checks.js'
+import { generateSessionId, hashSecret, parseToken } from './token.js'
 
-/** What the manager needs to know of a request; adapters fill it from their request type. */
-export interface RequestView {
-  /** The raw Cookie header. */
-  cookie: string | undefined | null
-  /** The socket peer's address. */
-  remoteAddress: string | undefined | null
-  /** The raw X-Forwarded-For header; only read when `trustProxy` says so. */
-  forwardedFor: string | undefined | null
-  userAgent: string | undefined | null
-}
-
-export type AuthResult = { session: Session; error: null } | { session: null; error: Error }
-
-export interface InitResult {
-  session: Session
-  /** The Set-Cookie header value to send with the response. */
-  setCookie: string
-}
+export type {
+  AuthResult,
+  InitOptions,
+  InitResult,
+  MetaPatch,
+  RequestView,
+} from './manager-input.js'
 
 /**
  * The framework-neutral core: it decides, stores persist, adapters translate HTTP.
@@ -41,14 +53,16 @@ export class SessionManager {
   readonly store: Store
   readonly #raw: ManagerOptions
   readonly #o: ResolvedOptions
+  readonly #writes: SessionWrites
 
   constructor(store: Store, options: ManagerOptions = {}) {
-    if (typeof store?.fetchById !== 'function' || typeof store.create !== 'function') {
-      throw new InvalidOptionError('store', 'expected a sessionup Store')
+    if (typeof store?.fetchById !== 'function' || typeof store.touch !== 'function') {
+      throw new InvalidOptionError('store', 'expected a sessionup Store (of this version)')
     }
     this.store = store
     this.#o = resolveOptions(options)
     this.#raw = { ...options }
+    this.#writes = new SessionWrites(store, this.#o, (error) => this.reportError(error))
   }
 
   /** A manager on the same store with some options changed (Go's `Clone`). */
@@ -67,25 +81,35 @@ export class SessionManager {
   }
 
   /**
-   * Finds the live session of a request. Never throws: a missing or bad cookie, an unknown or
-   * expired session or a client mismatch gives an `UnauthorizedError`; a store failure gives
-   * that failure. Renews the session when `idleTimeout` says it is due.
+   * Finds the live session of a request. Never throws: a missing or bad cookie, an unknown,
+   * revoked or expired session, a secret that does not match, or a client mismatch gives an
+   * `UnauthorizedError`; a store failure gives that failure. When the renewal window has passed
+   * it renews the session (and rotates its secret when due, giving `setCookie` to send).
    */
   async authenticate(req: RequestView): Promise<AuthResult> {
     const token = readCookie(req.cookie, this.#o.cookie.name)
     if (!token) return unauthorized('missing-cookie')
-    if (!this.#o.tokenPattern.test(token)) return unauthorized('malformed-cookie')
-    let session: Session | null
+    const claimed = parseToken(token, this.#o.secretPattern, this.#o.v1Pattern)
+    if (!claimed) return unauthorized('malformed-cookie')
+    let record: SessionRecord | null
     try {
-      session = await this.store.fetchById(sessionIdOf(token))
+      record = await this.store.fetchById(claimed.id)
     } catch (error) {
       return { session: null, error: asError(error) }
     }
     const now = this.#o.now()
-    if (!session || !this.#isLive(session, now)) return unauthorized('unknown-session')
-    if (this.#o.validate && !this.#sameClient(session, req)) return unauthorized('client-mismatch')
-    if (this.#o.idleTimeout !== undefined) await this.#renewIfDue(session, now, this.#o.idleTimeout)
-    return { session, error: null }
+    if (!record) return unauthorized('unknown-session')
+    const lifetime = lifetimeOf(this.#o, record)
+    const secret =
+      isLive(this.#o, record, lifetime, now) && secretMatch(record, claimed.secret, now)
+    if (!secret) return unauthorized('unknown-session')
+    if (this.#o.validate && !this.#sameClient(record, req)) return unauthorized('client-mismatch')
+    const session = sessionView(record, lifetime)
+    if (now - record.lastActiveAt.getTime() < renewalWindow(this.#o, lifetime)) {
+      return { session, error: null }
+    }
+    const setCookie = await this.#writes.renew(record, session, lifetime, now, secret === 'current')
+    return setCookie ? { session, error: null, setCookie } : { session, error: null }
   }
 
   /**
@@ -93,40 +117,75 @@ export class SessionManager {
    * request already carries is revoked first, so a planted cookie can never be logged in
    * (session fixation).
    */
-  async init(
-    req: RequestView,
-    userKey: string,
-    meta: Record<string, string> = {},
-  ): Promise<InitResult> {
-    if (typeof userKey !== 'string' || userKey.length === 0) {
-      throw new InvalidArgumentError('userKey', 'expected a non-empty string')
-    }
-    const previous = readCookie(req.cookie, this.#o.cookie.name)
-    if (previous && this.#o.tokenPattern.test(previous)) {
-      await this.store.deleteById(sessionIdOf(previous))
-    }
-    const token = this.#o.generateToken()
-    if (typeof token !== 'string' || !this.#o.tokenPattern.test(token)) {
-      throw new InvalidOptionError(
-        'generateToken',
-        'returned something that is not 22–256 URL-safe characters',
-      )
-    }
-    const createdAt = this.#o.now()
-    const session: Session = {
-      id: sessionIdOf(token),
+  async init(req: RequestView, userKey: string, options?: InitOptions): Promise<InitResult> {
+    checkUserKeyArgument(userKey)
+    const { meta = {}, remember } = checkInitOptions(options)
+    await this.#writes.revokeCarried(req)
+    const secret = this.#writes.newSecret()
+    const now = this.#o.now()
+    const lifetime = newLifetime(this.#o, now, remember)
+    const at = new Date(now)
+    const record: SessionRecord = {
+      id: generateSessionId(),
       userKey,
-      createdAt: new Date(createdAt),
-      expiresAt: new Date(this.#initialExpiry(createdAt)),
+      createdAt: at,
+      expiresAt: new Date(firstExpiry(lifetime, now)),
+      ...storedLifetime(lifetime),
+      lastActiveAt: at,
+      authenticatedAt: at,
       ip: this.#o.withIp ? this.clientIp(req) : null,
       agent: this.#o.withAgent ? { ...parseAgent(req.userAgent) } : { os: '', browser: '' },
-      meta: { ...meta },
+      meta,
+      secretHash: hashSecret(secret),
+      previousSecretHash: null,
+      previousSecretExpiresAt: null,
+      rotatedAt: at,
+      version: 1,
     }
-    await this.store.create(session)
-    await this.#evictBeyondLimit(session)
-    const lifetime = this.#o.cookieLifetime
-    const expires = lifetime === undefined ? undefined : new Date(createdAt + lifetime)
-    return { session, setCookie: serializeCookie(this.#o.cookie, token, expires) }
+    await this.store.create(record)
+    await this.#evictBeyondLimit(record)
+    return {
+      session: sessionView(record, lifetime),
+      setCookie: this.#writes.cookie(record.id, secret, lifetime),
+    }
+  }
+
+  /**
+   * Issues a new secret for the current session — same id, user, meta and deadline — and returns
+   * the Set-Cookie value carrying it. The old secret keeps working for `rotationGrace` (default
+   * 60 s), so requests already in flight are not turned away. Resolves `null` if the session is
+   * no longer live. Atomic: of concurrent rotations, each is applied whole, one after another.
+   */
+  rotate(current: Session): Promise<InitResult | null> {
+    checkCurrent(current)
+    return this.#writes.rotate(current.id)
+  }
+
+  /**
+   * Records that the user just proved who they are again (entered their password, passed a
+   * second factor): moves `authenticatedAt` to now, keeping the session's id and lifetime.
+   * Resolves the updated session, or `null` if it is no longer live. Pair it with `rotate` when
+   * the session gains rights.
+   */
+  reauthenticate(current: Session): Promise<Session | null> {
+    checkCurrent(current)
+    return this.#writes.reauthenticate(current)
+  }
+
+  /** Whether the session's user proved who they are less than `maxAgeMs` ago. */
+  isFresh(session: Session, maxAgeMs: number): boolean {
+    checkMaxAge(maxAgeMs)
+    return this.#o.now() < session.authenticatedAt.getTime() + maxAgeMs
+  }
+
+  /**
+   * Changes the session's meta: a string sets a key, `null` removes it. A conditional write that
+   * merges into what the store holds (concurrent updates of other keys are kept) and never
+   * brings back a revoked or expired session: resolves the updated session, or `null`.
+   */
+  updateMeta(current: Session, patch: MetaPatch): Promise<Session | null> {
+    checkCurrent(current)
+    return this.#writes.updateMeta(current.id, patch)
   }
 
   /** Revokes the current session; returns the Set-Cookie value that clears the cookie. */
@@ -169,10 +228,18 @@ export class SessionManager {
     return this.store.deleteByUserKey(userKey)
   }
 
-  /** The current user's live sessions, oldest first, the current one marked. */
+  /** The current user's live sessions, oldest first, the current one marked. Never needs freshness. */
   async fetchAll(current: Session): Promise<ListedSession[]> {
-    const sessions = await this.store.fetchByUserKey(current.userKey)
-    return sessions.map((s) => ({ ...s, current: s.id === current.id }))
+    const records = await this.store.fetchByUserKey(current.userKey)
+    const now = this.#o.now()
+    const listed: ListedSession[] = []
+    for (const r of records) {
+      const lifetime = lifetimeOf(this.#o, r)
+      if (isLive(this.#o, r, lifetime, now)) {
+        listed.push({ ...sessionView(r, lifetime), current: r.id === current.id })
+      }
+    }
+    return listed
   }
 
   /** A Set-Cookie value that removes the session cookie from the browser. */
@@ -204,19 +271,6 @@ export class SessionManager {
     }
   }
 
-  #initialExpiry(createdAt: number): number {
-    const { idleTimeout, lifetimeCap } = this.#o
-    const first = idleTimeout ?? lifetimeCap ?? DEFAULT_LIFETIME
-    return createdAt + Math.min(first, lifetimeCap ?? first)
-  }
-
-  #isLive(session: Session, now: number): boolean {
-    if (now >= session.expiresAt.getTime()) return false
-    const cap = this.#o.lifetimeCap
-    // A cap shortened after the session was made still applies to it.
-    return cap === undefined || now < session.createdAt.getTime() + cap
-  }
-
   /**
    * The request comes from the client the session recorded: the same IP (an unknown IP never
    * matches), and the same OS and browser as parsed, even where the parser could name neither
@@ -227,24 +281,6 @@ export class SessionManager {
     if (session.ip === null || ip === null || session.ip !== ip) return false
     const agent = parseAgent(req.userAgent)
     return agent.os === session.agent.os && agent.browser === session.agent.browser
-  }
-
-  /** Renews at most once per half idle window: a write per request would cost more than reads. */
-  async #renewIfDue(session: Session, now: number, idle: number): Promise<void> {
-    if (session.expiresAt.getTime() - now > idle / 2) return
-    const cap = this.#o.lifetimeCap
-    const target = Math.min(
-      now + idle,
-      cap === undefined ? Number.POSITIVE_INFINITY : session.createdAt.getTime() + cap,
-    )
-    if (target <= session.expiresAt.getTime()) return
-    try {
-      if (await this.store.extend(session.id, new Date(target)))
-        session.expiresAt = new Date(target)
-    } catch (error) {
-      // The session is valid now; a failed renewal only means it may expire sooner.
-      this.reportError(asError(error))
-    }
   }
 
   /**
@@ -262,13 +298,4 @@ export class SessionManager {
       await this.store.deleteById(old.id)
     }
   }
-}
-
-function possibleId(id: unknown): boolean {
-  if (typeof id !== 'string') throw new InvalidArgumentError('id', 'expected a string')
-  return isPossibleId(id)
-}
-
-function unauthorized(reason: ConstructorParameters<typeof UnauthorizedError>[0]): AuthResult {
-  return { session: null, error: new UnauthorizedError(reason) }
 }

@@ -1,7 +1,14 @@
 import { type ClientIpResolver, createClientIpResolver, type TrustProxy } from './client-ip.js'
-import { COOKIE_DOMAIN, COOKIE_NAME, COOKIE_PATH, type CookieAttributes } from './cookie.js'
+import type { CookieAttributes } from './cookie.js'
 import { InvalidOptionError, UnauthorizedError } from './errors.js'
-import { CUSTOM_TOKEN_PATTERN, DEFAULT_TOKEN_PATTERN, generateToken } from './session.js'
+import { duration, flag, fn, positiveInteger, resolveCookie } from './option-values.js'
+import {
+  CUSTOM_SECRET_PATTERN,
+  DEFAULT_SECRET_PATTERN,
+  generateSecret,
+  V1_CUSTOM_PATTERN,
+  V1_DEFAULT_PATTERN,
+} from './token.js'
 
 /** What the `auth` middleware answers when a request has no valid session. */
 export interface RejectResponse {
@@ -24,14 +31,36 @@ export interface ManagerOptions {
   /** Default: `'strict'`. `'none'` requires `secure`. */
   sameSite?: 'strict' | 'lax' | 'none'
   /**
-   * Fixed lifetime in ms; the cookie gets an Expires attribute. Unset: a browser-session cookie,
-   * and the store keeps the session 24 h (or per `idleTimeout` / `absoluteTimeout`).
+   * Fixed lifetime in ms of a new session; the cookie gets an Expires attribute. Unset: a
+   * browser-session cookie, and the store keeps the session 24 h (or per `idleTimeout` /
+   * `absoluteTimeout`). A remembered session (`init(…, { remember })`) has its own lifetime.
    */
   expiresIn?: number
-  /** Sessions unused for this many ms expire; use renews them (at most once per half window). */
+  /** New sessions unused for this many ms expire; use renews them (at most once per half window). */
   idleTimeout?: number
-  /** No session lives longer than this many ms from its creation, however often it is used. */
+  /**
+   * No session lives longer than this many ms from its creation, however often it is used:
+   * remembered sessions and sessions made before this option was set (or shortened) included.
+   */
   absoluteTimeout?: number
+  /** The lifetime in ms of `init(…, { remember: true })`. Default 30 days. */
+  rememberFor?: number
+  /**
+   * How often, at most, a session's `lastActiveAt` is written: its renewal window. Default: half
+   * the session's idle window when it has one (the renewal that keeps it alive), else 1 hour.
+   * With `idleTimeout`, it must be shorter than that.
+   */
+  activityInterval?: number
+  /**
+   * Rotate a session's secret (a new cookie) once it is this many ms old, with the renewal
+   * write, so it costs no extra write. Unset: only `rotate()` rotates.
+   */
+  rotateEvery?: number
+  /**
+   * How long in ms the secret before a rotation keeps working, so requests already in flight
+   * with the old cookie are not turned away. Default 60 s; `0`: refused at once.
+   */
+  rotationGrace?: number
   /** Record the client IP on new sessions. Default `true`. */
   withIp?: boolean
   /** Record the client's OS and browser on new sessions. Default `true`. */
@@ -40,8 +69,11 @@ export interface ManagerOptions {
   validate?: boolean
   /** Which proxies' `X-Forwarded-For` to believe. Default `false`: the socket address only. */
   trustProxy?: TrustProxy
-  /** Makes cookie tokens; must return 22–256 URL-safe characters. Default: 256 random bits. */
-  generateToken?: () => string
+  /**
+   * Makes the secret part of cookie tokens (the cookie is `<id>.<secret>`); must return 22–256
+   * characters of `A–Z a–z 0–9 _ ~ -`. Default: 256 random bits, base64url.
+   */
+  generateSecret?: () => string
   /** Builds the response of `auth` for a request without a valid session. */
   reject?: (error: Error) => RejectResponse
   /** Receives store failures that did not reject a request (public routes, renewals). */
@@ -53,14 +85,22 @@ export interface ManagerOptions {
 }
 
 export const DEFAULT_LIFETIME = 24 * 60 * 60_000
+export const DEFAULT_REMEMBER = 30 * 24 * 60 * 60_000
+export const DEFAULT_ACTIVITY_INTERVAL = 60 * 60_000
+export const DEFAULT_ROTATION_GRACE = 60_000
 
 /**
- * The default `reject`: 401 `{"error":"unauthorized"}` for a request without a valid session,
- * and 503 `{"error":"unavailable"}` when the store failed, so clients do not read an outage as
+ * The default `reject`: 401 `{"error":"unauthorized"}` for a request without a valid session;
+ * 403 `{"error":"reauthentication-required"}` for one whose sign-in is too old for the route
+ * (`requireFresh`), so the app can ask for the password again; and 503
+ * `{"error":"unavailable"}` when the store failed, so clients do not read an outage as
  * "logged out". The body never carries the cause.
  */
 export function defaultReject(error?: Error): RejectResponse {
   const headers = { 'content-type': 'application/json; charset=utf-8' }
+  if (error instanceof UnauthorizedError && error.reason === 'not-fresh') {
+    return { status: 403, headers, body: '{"error":"reauthentication-required"}' }
+  }
   if (error === undefined || error instanceof UnauthorizedError) {
     return { status: 401, headers, body: '{"error":"unauthorized"}' }
   }
@@ -78,17 +118,24 @@ function defaultOnError(error: Error): void {
 /** Options checked and filled in: what the manager runs on. */
 export interface ResolvedOptions {
   cookie: CookieAttributes
-  /** When set, the cookie is persistent and expires this many ms after the session's creation. */
-  cookieLifetime: number | undefined
+  /** New sessions get a persistent cookie (`expiresIn` is set). */
+  persistent: boolean
   idleTimeout: number | undefined
-  /** The longest a session may live: min(expiresIn, absoluteTimeout), if either is set. */
+  /** The longest a new session may live: min(expiresIn, absoluteTimeout), if either is set. */
   lifetimeCap: number | undefined
+  absoluteTimeout: number | undefined
+  rememberFor: number
+  activityInterval: number | undefined
+  rotateEvery: number | undefined
+  rotationGrace: number
   withIp: boolean
   withAgent: boolean
   validate: boolean
   clientIp: ClientIpResolver
-  generateToken: () => string
-  tokenPattern: RegExp
+  generateSecret: () => string
+  secretPattern: RegExp
+  /** What a cookie of sessionup 0.1 looks like, under the same generator option. */
+  v1Pattern: RegExp
   reject: (error: Error) => RejectResponse
   onError: (error: Error) => void
   maxSessionsPerUser: number | undefined
@@ -105,11 +152,15 @@ const KNOWN = new Set([
   'expiresIn',
   'idleTimeout',
   'absoluteTimeout',
+  'rememberFor',
+  'activityInterval',
+  'rotateEvery',
+  'rotationGrace',
   'withIp',
   'withAgent',
   'validate',
   'trustProxy',
-  'generateToken',
+  'generateSecret',
   'reject',
   'onError',
   'maxSessionsPerUser',
@@ -121,6 +172,9 @@ export function resolveOptions(options: ManagerOptions = {}): ResolvedOptions {
     throw new InvalidOptionError('options', 'expected an object')
   }
   for (const key of Object.keys(options)) {
+    if (key === 'generateToken') {
+      throw new InvalidOptionError(key, 'renamed generateSecret: it makes the part after the dot')
+    }
     if (!KNOWN.has(key)) throw new InvalidOptionError(key, 'unknown option')
   }
   const cookie = resolveCookie(options)
@@ -134,117 +188,39 @@ export function resolveOptions(options: ManagerOptions = {}): ResolvedOptions {
   if (validate && !(withIp && withAgent)) {
     throw new InvalidOptionError('validate', 'needs withIp and withAgent, or every request fails')
   }
-  const custom = options.generateToken
+  const idleTimeout = duration(options, 'idleTimeout')
+  const activityInterval = duration(options, 'activityInterval')
+  if (
+    idleTimeout !== undefined &&
+    activityInterval !== undefined &&
+    activityInterval >= idleTimeout
+  ) {
+    throw new InvalidOptionError(
+      'activityInterval',
+      'must be shorter than idleTimeout, or sessions in use expire before they are renewed',
+    )
+  }
+  const custom = fn(options, 'generateSecret')
   return {
     cookie,
-    cookieLifetime: expiresIn === undefined ? undefined : lifetimeCap,
-    idleTimeout: duration(options, 'idleTimeout'),
+    persistent: expiresIn !== undefined,
+    idleTimeout,
     lifetimeCap,
+    absoluteTimeout,
+    rememberFor: duration(options, 'rememberFor') ?? DEFAULT_REMEMBER,
+    activityInterval,
+    rotateEvery: duration(options, 'rotateEvery'),
+    rotationGrace: duration(options, 'rotationGrace', true) ?? DEFAULT_ROTATION_GRACE,
     withIp,
     withAgent,
     validate,
     clientIp: createClientIpResolver(options.trustProxy ?? false),
-    generateToken: fn(options, 'generateToken') ?? generateToken,
-    tokenPattern: custom ? CUSTOM_TOKEN_PATTERN : DEFAULT_TOKEN_PATTERN,
+    generateSecret: custom ?? generateSecret,
+    secretPattern: custom ? CUSTOM_SECRET_PATTERN : DEFAULT_SECRET_PATTERN,
+    v1Pattern: custom ? V1_CUSTOM_PATTERN : V1_DEFAULT_PATTERN,
     reject: fn(options, 'reject') ?? defaultReject,
     onError: fn(options, 'onError') ?? defaultOnError,
     maxSessionsPerUser: positiveInteger(options, 'maxSessionsPerUser'),
     now: fn(options, 'now') ?? Date.now,
   }
-}
-
-function resolveCookie(options: ManagerOptions): CookieAttributes {
-  const secure = flag(options, 'secure', true)
-  const httpOnly = flag(options, 'httpOnly', true)
-  const path = options.path ?? '/'
-  if (typeof path !== 'string' || !COOKIE_PATH.test(path)) {
-    throw new InvalidOptionError(
-      'path',
-      'must start with "/" and hold no ";" or control characters',
-    )
-  }
-  const domain = options.domain
-  if (domain !== undefined && (typeof domain !== 'string' || !COOKIE_DOMAIN.test(domain))) {
-    throw new InvalidOptionError('domain', 'must be a host name (letters, digits, "-" and ".")')
-  }
-  const sameSite = resolveSameSite(options.sameSite)
-  if (sameSite === 'None' && !secure) {
-    throw new InvalidOptionError(
-      'sameSite',
-      '"none" needs secure: true, or browsers drop the cookie',
-    )
-  }
-  const hostOnly = secure && path === '/' && domain === undefined
-  const name =
-    options.cookieName ??
-    (hostOnly ? '__Host-sessionup' : secure ? '__Secure-sessionup' : 'sessionup')
-  if (typeof name !== 'string' || !COOKIE_NAME.test(name)) {
-    throw new InvalidOptionError(
-      'cookieName',
-      'must be a non-empty HTTP token (no spaces, ";", "=" or control characters)',
-    )
-  }
-  // Browsers match these prefixes case-insensitively (RFC 6265bis): '__host-sid' on the wrong
-  // path is dropped exactly like '__Host-sid'.
-  const lowerName = name.toLowerCase()
-  if (lowerName.startsWith('__host-') && !hostOnly) {
-    throw new InvalidOptionError(
-      'cookieName',
-      '"__Host-" needs secure: true, path "/" and no domain',
-    )
-  }
-  if (lowerName.startsWith('__secure-') && !secure) {
-    throw new InvalidOptionError('cookieName', '"__Secure-" needs secure: true')
-  }
-  return { name, domain, path, secure, httpOnly, sameSite }
-}
-
-function resolveSameSite(value: unknown): CookieAttributes['sameSite'] {
-  if (value === undefined) return 'Strict'
-  const lower = typeof value === 'string' ? value.toLowerCase() : ''
-  if (lower === 'strict') return 'Strict'
-  if (lower === 'lax') return 'Lax'
-  if (lower === 'none') return 'None'
-  throw new InvalidOptionError(
-    'sameSite',
-    `expected "strict", "lax" or "none", got ${String(value)}`,
-  )
-}
-
-function flag(options: ManagerOptions, key: keyof ManagerOptions, fallback: boolean): boolean {
-  const value = options[key] ?? fallback
-  if (typeof value !== 'boolean') throw new InvalidOptionError(key, 'expected true or false')
-  return value
-}
-
-function duration(options: ManagerOptions, key: keyof ManagerOptions): number | undefined {
-  const value = options[key]
-  if (value === undefined) return undefined
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new InvalidOptionError(
-      key,
-      `expected a positive, finite number of milliseconds, got ${String(value)}`,
-    )
-  }
-  return value
-}
-
-function positiveInteger(options: ManagerOptions, key: keyof ManagerOptions): number | undefined {
-  const value = options[key]
-  if (value === undefined) return undefined
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new InvalidOptionError(key, `expected a whole number ≥ 1, got ${String(value)}`)
-  }
-  return value
-}
-
-function fn<K extends 'generateToken' | 'reject' | 'onError' | 'now'>(
-  options: ManagerOptions,
-  key: K,
-): ManagerOptions[K] {
-  const value = options[key]
-  if (value !== undefined && typeof value !== 'function') {
-    throw new InvalidOptionError(key, 'expected a function')
-  }
-  return value
 }

@@ -1,4 +1,3 @@
-import { createHash, randomBytes } from 'node:crypto'
 import Bowser from 'bowser'
 
 /** The parsed user agent of the client that created a session. Empty strings mean "unknown". */
@@ -8,42 +7,57 @@ export interface SessionAgent {
 }
 
 /**
- * One login of one user on one client, as a store keeps it.
+ * One login of one user on one client, as the manager hands it to an app.
  *
- * `id` is SHA-256 of the cookie token (base64url): a public handle, safe to show in a
- * "your devices" list or to put in a "revoke" button, because it cannot be turned back into a
- * cookie.
+ * `id` is a random public handle that stays the same for the session's whole life (rotation
+ * changes only the secret): safe to show in a "your devices" list and to put in a "sign out this
+ * device" form, because the cookie's secret part is needed to use the session.
  */
 export interface Session {
   id: string
   userKey: string
   createdAt: Date
+  /** The session is live while `now < expiresAt`. */
   expiresAt: Date
+  /** No renewal or rotation moves `expiresAt` past this; `null`: no deadline. */
+  deadline: Date | null
+  /** Unused for this many ms the session expires; use renews it. `null`: no idle limit. */
+  idleTimeout: number | null
+  /** When the session was last seen in use; written with renewals, so at most once per window. */
+  lastActiveAt: Date
+  /** When the user last proved who they are: sign-in, or `reauthenticate`. */
+  authenticatedAt: Date
+  /** The cookie carries `Expires` (a remembered session, or `expiresIn`); else it ends with the browser. */
+  persistent: boolean
   /** The client's IP when the session was created, or `null` if not recorded. */
   ip: string | null
   agent: SessionAgent
   meta: Record<string, string>
 }
 
+/**
+ * A session as a store keeps it: the public fields, and what the manager needs to check a cookie
+ * and to rotate it. Stores never see a secret, only its SHA-256.
+ */
+export interface SessionRecord extends Session {
+  /**
+   * SHA-256 (base64url) of the cookie's current secret. `null` for a session made by sessionup
+   * 0.1 (schema v1): its cookie is the v1 token itself, and its id is that token's SHA-256.
+   */
+  secretHash: string | null
+  /** SHA-256 of the secret before the last rotation, accepted until `previousSecretExpiresAt`. */
+  previousSecretHash: string | null
+  previousSecretExpiresAt: Date | null
+  /** When the current secret was issued (creation, or the last rotation). */
+  rotatedAt: Date
+  /** Grows by one with every write of the record, for compare-and-set updates (`touch`). */
+  version: number
+}
+
 /** A session as `fetchAll` lists it: `current` is true for the session of the request. */
 export interface ListedSession extends Session {
   current: boolean
 }
-
-/** 32 bytes from the CSPRNG, base64url: 43 characters, 256 bits. */
-export function generateToken(): string {
-  return randomBytes(32).toString('base64url')
-}
-
-/** The id under which a store keeps the session of `token`. */
-export function sessionIdOf(token: string): string {
-  return createHash('sha256').update(token).digest('base64url')
-}
-
-/** Tokens of the default generator are exactly this. */
-export const DEFAULT_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/
-/** What a custom generator may produce: URL- and cookie-safe characters, 22 to 256 of them. */
-export const CUSTOM_TOKEN_PATTERN = /^[A-Za-z0-9._~-]{22,256}$/
 
 const UNKNOWN_AGENT: SessionAgent = Object.freeze({ os: '', browser: '' })
 const agentCache = new Map<string, SessionAgent>()
@@ -64,15 +78,49 @@ export function parseAgent(header: string | undefined | null): SessionAgent {
   return agent
 }
 
-/** A copy that shares nothing mutable with the original. */
-export function copySession(session: Session): Session {
+const date = (d: Date): Date => new Date(d.getTime())
+const maybeDate = (d: Date | null): Date | null => (d === null ? null : date(d))
+
+/** The public fields of a record, sharing nothing mutable with it; no hash leaves through it. */
+export function publicSession(r: Session): Session {
   return {
-    id: session.id,
-    userKey: session.userKey,
-    createdAt: new Date(session.createdAt.getTime()),
-    expiresAt: new Date(session.expiresAt.getTime()),
-    ip: session.ip,
-    agent: { os: session.agent.os, browser: session.agent.browser },
-    meta: { ...session.meta },
+    id: r.id,
+    userKey: r.userKey,
+    createdAt: date(r.createdAt),
+    expiresAt: date(r.expiresAt),
+    deadline: maybeDate(r.deadline),
+    idleTimeout: r.idleTimeout,
+    lastActiveAt: date(r.lastActiveAt),
+    authenticatedAt: date(r.authenticatedAt),
+    persistent: r.persistent,
+    ip: r.ip,
+    agent: { os: r.agent.os, browser: r.agent.browser },
+    meta: copyMeta(r.meta),
   }
+}
+
+/** A copy of a record that shares nothing mutable with the original. */
+export function copyRecord(r: SessionRecord): SessionRecord {
+  return {
+    ...publicSession(r),
+    secretHash: r.secretHash,
+    previousSecretHash: r.previousSecretHash,
+    previousSecretExpiresAt: maybeDate(r.previousSecretExpiresAt),
+    rotatedAt: date(r.rotatedAt),
+    version: r.version,
+  }
+}
+
+/**
+ * A copy of meta whose every key is a plain own property, "__proto__" included (assignment
+ * would set the prototype instead).
+ */
+export function copyMeta(meta: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const key of Object.keys(meta)) defineMeta(out, key, meta[key] as string)
+  return out
+}
+
+export function defineMeta(meta: Record<string, string>, key: string, value: string): void {
+  Object.defineProperty(meta, key, { value, enumerable: true, writable: true, configurable: true })
 }

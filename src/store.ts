@@ -1,10 +1,10 @@
-import type { Session } from './session.js'
+import type { Session, SessionRecord } from './session.js'
 
 /** Why a session left the store. */
 export type DeletionReason = 'revoked' | 'expired'
 
 export interface DeletionEvent {
-  /** The session as it was stored just before it was deleted. */
+  /** The session as it was stored just before it was deleted (its public fields: no hash). */
   session: Session
   reason: DeletionReason
 }
@@ -35,6 +35,35 @@ export type Unsubscribe = (wait?: boolean) => Promise<void>
 export type StoreErrorListener = (error: Error) => void
 
 /**
+ * What `touch` may change on a live session. Every field is optional; what is left out stays.
+ */
+export interface SessionPatch {
+  /** Write only if the record's `version` is this (compare-and-set); otherwise write nothing. */
+  ifVersion?: number
+  /**
+   * A later expiry. The store never moves expiry earlier than it is, and never past the
+   * deadline (the one in `lifetime` when given, else the stored one): it writes
+   * `min(max(stored, expiresAt), deadline)`.
+   */
+  expiresAt?: Date
+  lastActiveAt?: Date
+  authenticatedAt?: Date
+  /** A rotation: the new secret's hash, with the old one kept until `previousExpiresAt`. */
+  secret?: { hash: string; previousHash: string; previousExpiresAt: Date; rotatedAt: Date }
+  /** The whole new meta (the manager merges a patch into what it read, under `ifVersion`). */
+  meta?: Record<string, string>
+  /** The session's own lifetime; written once, when a v1 session is upgraded. */
+  lifetime?: { deadline: Date | null; idleTimeout: number | null; persistent: boolean }
+}
+
+/** A store's schema: the version its data is at, and the one this code writes. */
+export interface SchemaStatus {
+  /** `null` when nothing has been stored yet. */
+  version: number | null
+  current: number
+}
+
+/**
  * The contract every session store keeps. `sessionup/testing` checks each rule written here.
  *
  * Time: a session is live while `now < expiresAt` and expired from the instant
@@ -46,10 +75,15 @@ export type StoreErrorListener = (error: Error) => void
  * the driver's error as `cause`, also for a stored record that cannot be read back) or on
  * invalid arguments (an `InvalidArgumentError` naming the argument, before the engine is
  * touched): ids are 1–256 visible ASCII characters; user keys 1–512 characters of well-formed
- * Unicode without NUL; meta keys and values well-formed strings, 65,536 characters in all.
+ * Unicode without NUL; meta keys and values well-formed strings, 65,536
+ * characters in all; hashes 1–256 base64url characters.
  *
  * Visibility: once a method's promise resolves, what it wrote is seen by every later call, in
  * this process and in every other process sharing the database.
+ *
+ * Records of schema v1 (sessionup 0.1) read back as v2 records: `secretHash` `null`,
+ * `lastActiveAt`, `authenticatedAt` and `rotatedAt` equal to `createdAt`, no deadline, no idle
+ * limit, not persistent, `version` 0.
  *
  * Stores never own the database client they were given: `close()` stops the store's own work
  * (cleanup timers) and leaves the client open.
@@ -60,18 +94,27 @@ export interface Store {
    * written and the promise rejects with `DuplicateIdError`, even when two creates of one id
    * race (from one process or several). Whether an expired session that no cleanup has deleted
    * yet still holds its id is up to the store (SQL and LMDB stores: it does; Redis: not once
-   * Redis has expired the key); with 256-bit ids this never decides anything in practice.
+   * Redis has expired the key); with random 128-bit ids this never decides anything in practice.
    */
-  create(session: Session): Promise<void>
+  create(session: SessionRecord): Promise<void>
 
   /** The live session with this id, or `null` if there is none or it has expired. */
-  fetchById(id: string): Promise<Session | null>
+  fetchById(id: string): Promise<SessionRecord | null>
 
   /**
    * Every live session of `userKey`, oldest first (by `createdAt`, then by id); `[]` if none.
    * Other users' sessions are never included.
    */
-  fetchByUserKey(userKey: string): Promise<Session[]>
+  fetchByUserKey(userKey: string): Promise<SessionRecord[]>
+
+  /**
+   * Changes a live session in one atomic step (one round trip) and resolves `true`; `version`
+   * grows by one. Resolves `false` and writes nothing if the session does not exist, has expired
+   * (`now >= expiresAt`), or `ifVersion` is given and differs from the stored version: so a
+   * revoked or expired session never comes back through it, whatever the interleaving, and of
+   * two writes made with the same `ifVersion` exactly one succeeds.
+   */
+  touch(id: string, patch: SessionPatch): Promise<boolean>
 
   /**
    * Deletes the session with this id, expired or not, and resolves `true`; resolves `false` and
@@ -89,14 +132,6 @@ export interface Store {
   deleteByUserKey(userKey: string, ...exceptIds: string[]): Promise<void>
 
   /**
-   * Moves a live session's expiry later, to `expiresAt`. Returns `true` if it did. It can only
-   * extend: it returns `false` and writes nothing if the session does not exist, has expired,
-   * or already expires at or after `expiresAt`. It never creates a session, so a revoked or
-   * expired session cannot come back through it, whatever the interleaving.
-   */
-  extend(id: string, expiresAt: Date): Promise<boolean>
-
-  /**
    * Deletes every session that has expired by now and returns how many it deleted. Each
    * deleted session emits `expired`. Large backlogs are deleted in batches that yield to the
    * event loop between them.
@@ -111,6 +146,16 @@ export interface Store {
    * listener, such errors are emitted as process warnings: never thrown, never silent.
    */
   onError(listener: StoreErrorListener): () => void
+
+  /**
+   * Brings stored data to the current schema (safe to run from several processes at once) and
+   * says from which version. Stores migrate on their own when opened unless built with
+   * `autoMigrate: false`; then every other method rejects until this has run.
+   */
+  migrate?(): Promise<{ from: number | null; to: number }>
+
+  /** The schema version of the stored data, without changing anything. */
+  schemaStatus?(): Promise<SchemaStatus>
 
   /**
    * Stops the store's cleanup timer and waits for a running pass. Idempotent. The database

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { after, describe, it } from 'node:test'
 import { InvalidOptionError, MemoryStore, runCleanup, startCleanup } from '../src/index.js'
-import { TestClock } from '../src/testing/index.js'
+import { sessionRecord, TestClock } from '../src/testing/index.js'
 
 // The timers under test are unref'd; this keeps the test process alive while they run.
 const keepAlive = setInterval(() => {}, 60_000)
@@ -18,15 +18,17 @@ async function storeWithExpired(count: number) {
   const clock = new TestClock()
   const store = new MemoryStore({ now: clock.now, cleanupInterval: 0 })
   for (let i = 0; i < count; i++) {
-    await store.create({
-      id: `id-${i}`,
-      userKey: 'u',
-      createdAt: new Date(clock.now() - 10),
-      expiresAt: new Date(clock.now() - 1),
-      ip: null,
-      agent: { os: '', browser: '' },
-      meta: {},
-    })
+    await store.create(
+      sessionRecord({
+        id: `id-${i}`,
+        userKey: 'u',
+        createdAt: new Date(clock.now() - 10),
+        expiresAt: new Date(clock.now() - 1),
+        ip: null,
+        agent: { os: '', browser: '' },
+        meta: {},
+      }),
+    )
   }
   return store
 }
@@ -172,15 +174,17 @@ describe('the store cleanup timer', () => {
     timed.onDeletion((e) => {
       deleted.push(e.reason)
     })
-    await timed.create({
-      id: 'gone',
-      userKey: 'u',
-      createdAt: new Date(Date.now() - 10),
-      expiresAt: new Date(Date.now() - 1),
-      ip: null,
-      agent: { os: '', browser: '' },
-      meta: {},
-    })
+    await timed.create(
+      sessionRecord({
+        id: 'gone',
+        userKey: 'u',
+        createdAt: new Date(Date.now() - 10),
+        expiresAt: new Date(Date.now() - 1),
+        ip: null,
+        agent: { os: '', browser: '' },
+        meta: {},
+      }),
+    )
     while (deleted.length === 0) await new Promise((r) => setTimeout(r, 2))
     await timed.close()
     assert.deepEqual(deleted, ['expired'])

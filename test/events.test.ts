@@ -7,17 +7,20 @@ import {
   UNSUBSCRIBE_WAIT_MS,
 } from '../src/events.js'
 import type { Session } from '../src/index.js'
+import { sessionRecord } from '../src/testing/index.js'
 
 const sessions = (n: number): Session[] =>
-  Array.from({ length: n }, (_, i) => ({
-    id: `s${i}`,
-    userKey: 'u',
-    createdAt: new Date(0),
-    expiresAt: new Date(1),
-    ip: null,
-    agent: { os: '', browser: '' },
-    meta: {},
-  }))
+  Array.from({ length: n }, (_, i) =>
+    sessionRecord({
+      id: `s${i}`,
+      userKey: 'u',
+      createdAt: new Date(0),
+      expiresAt: new Date(1),
+      ip: null,
+      agent: { os: '', browser: '' },
+      meta: {},
+    }),
+  )
 
 const never = () => new Promise<void>(() => {})
 

@@ -1,4 +1,10 @@
-import { type ManagerOptions, MemoryStore, type RequestView, SessionManager } from '../src/index.js'
+import {
+  type ManagerOptions,
+  MemoryStore,
+  type RequestView,
+  SessionManager,
+  type SessionPatch,
+} from '../src/index.js'
 import { TestClock } from '../src/testing/index.js'
 
 export const FIREFOX_LINUX =
@@ -8,14 +14,14 @@ export const CHROME_WINDOWS =
 
 /** A memory store that counts the calls made to it. */
 export class CountingStore extends MemoryStore {
-  calls = { fetchById: 0, extend: 0, create: 0 }
+  calls = { fetchById: 0, touch: 0, create: 0 }
   override fetchById(id: string) {
     this.calls.fetchById++
     return super.fetchById(id)
   }
-  override extend(id: string, expiresAt: Date) {
-    this.calls.extend++
-    return super.extend(id, expiresAt)
+  override touch(id: string, patch: SessionPatch) {
+    this.calls.touch++
+    return super.touch(id, patch)
   }
 }
 
@@ -43,4 +49,10 @@ export function cookiePair(setCookie: string): string {
 
 export function tokenOf(setCookie: string): string {
   return cookiePair(setCookie).split('=')[1] ?? ''
+}
+
+/** The id and secret of a v2 token (`<id>.<secret>`). */
+export function partsOf(setCookie: string): { id: string; secret: string } {
+  const [id = '', secret = ''] = tokenOf(setCookie).split('.')
+  return { id, secret }
 }

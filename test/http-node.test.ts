@@ -49,7 +49,7 @@ describe('node:http adapter', () => {
     const setCookie = login.headers.get('set-cookie') ?? ''
     assert.match(
       setCookie,
-      /^__Host-sessionup=[\w-]{43}; Path=\/; HttpOnly; Secure; SameSite=Strict$/,
+      /^__Host-sessionup=[\w-]{22}\.[\w-]{43}; Path=\/; HttpOnly; Secure; SameSite=Strict$/,
     )
     const cookie = cookiePair(setCookie)
 

@@ -29,24 +29,26 @@ export function indexProblems(root: RootDatabase, bucket: string): string[] {
     cache: false,
   })
   const problems: string[] = []
-  const records = new Map<string, [string, number, number]>()
-  const users = new Set<string>()
+  const records = new Map<string, [string, number, number, ...unknown[]]>()
+  const users = new Map<string, string>()
   const expiries = new Set<string>()
   for (const { key, value } of db.getRange({})) {
     const k = key as Key[]
-    if (k[0] === 's') {
-      const r = value as [string, number, number]
-      records.set(k[1] as string, [r[0], r[1], r[2]])
-    } else if (k[0] === 'u') users.add(JSON.stringify(k.slice(1)))
+    if (k[0] === 's') records.set(k[1] as string, value as [string, number, number])
+    else if (k[0] === 'u') users.set(JSON.stringify(k.slice(1)), JSON.stringify(value))
     else if (k[0] === 'e') expiries.add(JSON.stringify(k.slice(1)))
   }
-  for (const [id, [userKey, createdAt, expiresAt]] of records) {
-    if (!users.delete(JSON.stringify([userKey, createdAt, id])))
-      problems.push(`record ${id}: no user entry`)
+  for (const [id, record] of records) {
+    const [userKey, createdAt, expiresAt] = record
+    const userKeyOf = JSON.stringify([userKey, createdAt, id])
+    const copy = users.get(userKeyOf)
+    if (copy === undefined) problems.push(`record ${id}: no user entry`)
+    else if (copy !== JSON.stringify(record)) problems.push(`record ${id}: its user copy differs`)
+    users.delete(userKeyOf)
     if (!expiries.delete(JSON.stringify([expiresAt, id])))
       problems.push(`record ${id}: no expiry entry`)
   }
-  for (const u of users) problems.push(`user entry ${u} without its record`)
+  for (const u of users.keys()) problems.push(`user entry ${u} without its record`)
   for (const e of expiries) problems.push(`expiry entry ${e} without its record`)
   return problems
 }

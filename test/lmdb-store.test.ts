@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { InvalidOptionError, type Session, SessionupError, StoreError } from '../src/index.js'
+import { InvalidOptionError, type SessionRecord, SessionupError, StoreError } from '../src/index.js'
 import { LMDBStore } from '../src/stores/lmdb.js'
-import { runStoreConformance, TestClock } from '../src/testing/index.js'
+import { runStoreConformance, sessionRecord, TestClock } from '../src/testing/index.js'
 import { corruptRecord, indexProblems, tempEnv } from './lmdb-helpers.js'
+import { writeLmdbV1 } from './v1-fixtures.js'
 
 describe('LMDBStore conformance', () => {
   runStoreConformance(
@@ -16,19 +17,28 @@ describe('LMDBStore conformance', () => {
         corrupt: (id) => corruptRecord(env.root, 'sessions', id),
       }
     },
-    { corruptible: true },
+    {
+      corruptible: true,
+      v1: async (sessions, { now }) => {
+        const env = tempEnv()
+        await writeLmdbV1(env.root, 'sessions', sessions)
+        const store = new LMDBStore(env.root, { bucket: 'sessions', now, cleanupInterval: 0 })
+        return { store, teardown: env.remove }
+      },
+    },
   )
 })
 
-const make = (id: string, userKey: string, createdAt: number, expiresAt: number): Session => ({
-  id,
-  userKey,
-  createdAt: new Date(createdAt),
-  expiresAt: new Date(expiresAt),
-  ip: null,
-  agent: { os: '', browser: '' },
-  meta: {},
-})
+const make = (id: string, userKey: string, createdAt: number, expiresAt: number): SessionRecord =>
+  sessionRecord({
+    id,
+    userKey,
+    createdAt: new Date(createdAt),
+    expiresAt: new Date(expiresAt),
+    ip: null,
+    agent: { os: '', browser: '' },
+    meta: {},
+  })
 
 describe('LMDBStore: where the Go Bolt store fell short', () => {
   it('requires a bucket name and a valid interval', async () => {
@@ -80,7 +90,10 @@ describe('LMDBStore: where the Go Bolt store fell short', () => {
             ),
           )
         } else if (roll < 55) batch.push(store.deleteById(id))
-        else if (roll < 70) batch.push(store.extend(id, new Date(clock.now() + random(400))))
+        else if (roll < 62)
+          batch.push(store.touch(id, { expiresAt: new Date(clock.now() + random(400)) }))
+        else if (roll < 70)
+          batch.push(store.touch(id, { meta: { n: String(op) }, ifVersion: random(3) }))
         else if (roll < 78) batch.push(store.deleteByUserKey(user, ids[random(ids.length)] ?? 'x'))
         else if (roll < 86) batch.push(store.deleteExpired())
         else clock.advance(random(30))

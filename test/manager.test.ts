@@ -2,19 +2,32 @@ import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { describe, it } from 'node:test'
 import { MemoryStore, SessionManager, UnauthorizedError } from '../src/index.js'
-import { CHROME_WINDOWS, cookiePair, FIREFOX_LINUX, setup, tokenOf, view } from './helpers.js'
+import {
+  CHROME_WINDOWS,
+  cookiePair,
+  FIREFOX_LINUX,
+  partsOf,
+  setup,
+  tokenOf,
+  view,
+} from './helpers.js'
 
 const HOUR = 3_600_000
 
 describe('SessionManager.init', () => {
-  it('sets a secure cookie holding a 256-bit token and stores only its SHA-256', async () => {
+  it('sets a secure cookie <id>.<secret> with a 256-bit secret, and stores only its SHA-256', async () => {
     const { manager, store, clock } = setup()
-    const { session, setCookie } = await manager.init(view(), 'alice', { role: 'admin' })
+    const { session, setCookie } = await manager.init(view(), 'alice', { meta: { role: 'admin' } })
     const token = tokenOf(setCookie)
-    assert.match(token, /^[A-Za-z0-9_-]{43}$/)
-    assert.equal(Buffer.from(token, 'base64url').length, 32)
-    assert.equal(session.id, createHash('sha256').update(token).digest('base64url'))
-    assert.notEqual(session.id, token)
+    const { id, secret } = partsOf(setCookie)
+    assert.match(token, /^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/)
+    assert.equal(Buffer.from(secret, 'base64url').length, 32)
+    assert.equal(Buffer.from(id, 'base64url').length, 16, 'a random 128-bit public id')
+    assert.equal(session.id, id)
+    const record = await store.fetchById(id)
+    assert.equal(record?.secretHash, createHash('sha256').update(secret).digest('base64url'))
+    assert.ok(!JSON.stringify(record).includes(secret), 'the secret is stored nowhere')
+    assert.ok(!JSON.stringify(session).includes('secretHash'), 'the app sees no hash')
     assert.equal(
       setCookie,
       `__Host-sessionup=${token}; Path=/; HttpOnly; Secure; SameSite=Strict`,
@@ -26,7 +39,7 @@ describe('SessionManager.init', () => {
     assert.equal(stored?.expiresAt.getTime(), clock.now() + 24 * HOUR, 'kept 24 h as in Go')
     assert.equal(stored?.ip, '198.51.100.4')
     assert.deepEqual(stored?.agent, { os: 'Linux', browser: 'Firefox' })
-    assert.equal(await store.fetchById(token), null, 'the token itself is not a key')
+    assert.equal(await store.fetchById(secret), null, 'the secret is not a key')
   })
 
   it('gives every login a different token', async () => {
@@ -76,11 +89,11 @@ describe('SessionManager.init', () => {
     const { manager } = setup()
     await assert.rejects(manager.init(view(), ''), /invalid userKey/)
     await assert.rejects(
-      manager.init(view(), 'a', { n: 5 as unknown as string }),
+      manager.init(view(), 'a', { meta: { n: 5 as unknown as string } }),
       /session.meta\["n"\]/,
     )
-    const broken = manager.clone({ generateToken: () => 'short;' })
-    await assert.rejects(broken.init(view(), 'a'), /generateToken/)
+    const broken = manager.clone({ generateSecret: () => 'short;' })
+    await assert.rejects(broken.init(view(), 'a'), /generateSecret/)
   })
 })
 
@@ -105,7 +118,18 @@ describe('SessionManager.authenticate', () => {
     assert.equal(await reasonOf('__Host-sessionup=not-a-token'), 'malformed-cookie')
     assert.equal(await reasonOf(`__Host-sessionup=${'x'.repeat(42)};`), 'malformed-cookie')
     assert.equal(store.calls.fetchById, before, 'no store call for a malformed cookie')
-    assert.equal(await reasonOf(`__Host-sessionup=${session.id}`), 'unknown-session')
+    assert.equal(
+      await reasonOf(`__Host-sessionup=${session.id}`),
+      'malformed-cookie',
+      'an id alone',
+    )
+    const wrongSecret = `__Host-sessionup=${session.id}.${'A'.repeat(43)}`
+    assert.equal(await reasonOf(wrongSecret), 'unknown-session', 'the id with another secret')
+    assert.equal(
+      await reasonOf(`__Host-sessionup=${'B'.repeat(43)}`),
+      'unknown-session',
+      'v1-shaped',
+    )
     clock.set(session.expiresAt.getTime())
     assert.equal(await reasonOf(cookiePair(setCookie)), 'unknown-session')
   })
@@ -193,15 +217,15 @@ describe('idle and absolute timeouts', () => {
       clock.advance(60_000)
       assert.ok((await manager.authenticate(view({ cookie }))).session)
     }
-    assert.equal(store.calls.extend, 0, 'no write before half the window has passed')
+    assert.equal(store.calls.touch, 0, 'no write before half the window has passed')
     clock.advance(60_001)
     assert.ok((await manager.authenticate(view({ cookie }))).session)
-    assert.equal(store.calls.extend, 1)
+    assert.equal(store.calls.touch, 1)
     const renewed = await store.fetchById(session.id)
     assert.equal(renewed?.expiresAt.getTime(), clock.now() + 10 * 60_000)
     clock.advance(60_000)
     await manager.authenticate(view({ cookie }))
-    assert.equal(store.calls.extend, 1, 'fresh again: no second write')
+    assert.equal(store.calls.touch, 1, 'fresh again: no second write')
     clock.advance(10 * 60_000)
     assert.ok((await manager.authenticate(view({ cookie }))).error, 'idle too long: expired')
   })

@@ -5,20 +5,22 @@ import { after, before, describe, it } from 'node:test'
 import pg from 'pg'
 import { StoreError } from '../src/index.js'
 import { PostgresStore } from '../src/stores/postgres.js'
+import { sessionRecord } from '../src/testing/index.js'
 import { postgres, skipped } from './services.js'
 
 const { url: URL_, skip } = postgres
 const schema = `sessionup_schema_${randomBytes(5).toString('hex')}`
 
-const session = (id: string) => ({
-  id,
-  userKey: 'u',
-  createdAt: new Date(),
-  expiresAt: new Date(Date.now() + 60_000),
-  ip: null,
-  agent: { os: '', browser: '' },
-  meta: {},
-})
+const session = (id: string) =>
+  sessionRecord({
+    id,
+    userKey: 'u',
+    createdAt: new Date(),
+    expiresAt: new Date(Date.now() + 60_000),
+    ip: null,
+    agent: { os: '', browser: '' },
+    meta: {},
+  })
 
 /** A TCP forwarder to the real server that can be switched on later, on a port chosen now. */
 async function lateProxy(

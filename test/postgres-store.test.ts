@@ -2,24 +2,26 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
 import pg from 'pg'
-import { InvalidOptionError, type Session, SessionupError, StoreError } from '../src/index.js'
+import { InvalidOptionError, type SessionRecord, SessionupError, StoreError } from '../src/index.js'
 import { PostgresStore } from '../src/stores/postgres.js'
-import { runStoreConformance } from '../src/testing/index.js'
+import { runStoreConformance, sessionRecord } from '../src/testing/index.js'
 import { postgres, skipped } from './services.js'
+import { writePostgresV1 } from './v1-fixtures.js'
 
 const { url: URL, skip } = postgres
 const schema = `sessionup_test_${randomBytes(5).toString('hex')}`
 let n = 0
 
-const session = (id: string, userKey: string, ttl: number): Session => ({
-  id,
-  userKey,
-  createdAt: new Date(Date.now() - 1_000),
-  expiresAt: new Date(Date.now() + ttl),
-  ip: '2001:db8::7',
-  agent: { os: 'Linux', browser: 'Firefox' },
-  meta: { plan: 'pro' },
-})
+const session = (id: string, userKey: string, ttl: number): SessionRecord =>
+  sessionRecord({
+    id,
+    userKey,
+    createdAt: new Date(Date.now() - 1_000),
+    expiresAt: new Date(Date.now() + ttl),
+    ip: '2001:db8::7',
+    agent: { os: 'Linux', browser: 'Firefox' },
+    meta: { plan: 'pro' },
+  })
 
 describe('PostgresStore', () => {
   if (skip) return skipped(skip)
@@ -57,7 +59,17 @@ describe('PostgresStore', () => {
           teardown: () => pool.query(`DROP TABLE "${schema}"."${store.table}"`).then(() => {}),
         }
       },
-      { corruptible: true },
+      {
+        corruptible: true,
+        v1: async (sessions, { now }) => {
+          const table = `v1_${n++}`
+          await writePostgresV1(pool, schema, sessions, table)
+          const store = new PostgresStore(pool, { schema, table, now, cleanupInterval: 0 })
+          await store.ready
+          const drop = () => pool.query(`DROP TABLE "${schema}"."${table}"`).then(() => {})
+          return { store, teardown: drop }
+        },
+      },
     )
   })
 

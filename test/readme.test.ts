@@ -48,7 +48,7 @@ describe('README quick start', () => {
       const setCookie = login.headers.get('set-cookie') ?? ''
       assert.match(
         setCookie,
-        /^__Host-sessionup=[\w-]{43}; Path=\/; Expires=.*; HttpOnly; Secure; SameSite=Strict$/,
+        /^__Host-sessionup=[\w-]{22}\.[\w-]{43}; Path=\/; Expires=.*; HttpOnly; Secure; SameSite=Strict$/,
       )
       const cookie = setCookie.split(';')[0] ?? ''
       assert.equal(

@@ -2,10 +2,16 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
 import { Redis } from 'ioredis'
-import { type DeletionEvent, InvalidOptionError, type Session, StoreError } from '../src/index.js'
+import {
+  type DeletionEvent,
+  InvalidOptionError,
+  type SessionRecord,
+  StoreError,
+} from '../src/index.js'
 import { RedisStore } from '../src/stores/redis.js'
-import { runStoreConformance } from '../src/testing/index.js'
+import { runStoreConformance, sessionRecord } from '../src/testing/index.js'
 import { redis, skipped } from './services.js'
+import { writeRedisV1 } from './v1-fixtures.js'
 
 const { url: URL, skip } = redis
 const run = `sessionup-test:${randomBytes(6).toString('hex')}:`
@@ -29,22 +35,24 @@ async function corruptRecord(client: Redis, prefix: string, id: string) {
   const members = await client.zrange(`${prefix}e`, 0, -1)
   const value = members.find((v) => v.includes(`["${id}",`))
   if (!value) throw new Error(`no session ${id} to corrupt`)
-  const expiresAt = value.slice(0, value.indexOf('|'))
+  const start = value.startsWith('2|') ? 2 : 0
+  const expiresAt = value.slice(start, value.indexOf('|', start))
   const torn = `${expiresAt}|["torn`
   if ((await client.get(key)) !== null) await client.set(key, torn, 'KEEPTTL')
   await client.zrem(`${prefix}e`, value)
   await client.zadd(`${prefix}e`, expiresAt, torn)
 }
 
-const session = (id: string, userKey: string, ttl: number): Session => ({
-  id,
-  userKey,
-  createdAt: new Date(Date.now() - 1_000),
-  expiresAt: new Date(Date.now() + ttl),
-  ip: null,
-  agent: { os: '', browser: '' },
-  meta: { k: 'v:with;separators=' },
-})
+const session = (id: string, userKey: string, ttl: number): SessionRecord =>
+  sessionRecord({
+    id,
+    userKey,
+    createdAt: new Date(Date.now() - 1_000),
+    expiresAt: new Date(Date.now() + ttl),
+    ip: null,
+    agent: { os: '', browser: '' },
+    meta: { k: 'v:with;separators=' },
+  })
 
 describe('RedisStore', () => {
   if (skip) return skipped(skip)
@@ -70,7 +78,15 @@ describe('RedisStore', () => {
           corrupt: (id) => corruptRecord(client, store.prefix, id),
         }
       },
-      { controllableClock: false, corruptible: true },
+      {
+        controllableClock: false,
+        corruptible: true,
+        v1: async (sessions) => {
+          const store = fresh()
+          await writeRedisV1(client, store.prefix, sessions)
+          return { store, teardown: () => dropPrefix(client, store.prefix) }
+        },
+      },
     )
   })
 
@@ -129,7 +145,7 @@ describe('RedisStore', () => {
     assert.equal((await store.fetchById('live'))?.meta.m, 'x\ud800')
     assert.equal(await store.deleteById('live'), true)
     assert.equal(await store.fetchById('live'), null)
-    assert.equal(await store.extend('live', new Date(Date.now() + 120_000)), false)
+    assert.equal(await store.touch('live', { expiresAt: new Date(Date.now() + 120_000) }), false)
     assert.equal(await store.deleteExpired(), 3, 'one batch, none of it lost')
     await new Promise((r) => setImmediate(r))
     assert.deepEqual(events.sort(), ['gone-1', 'gone-2', 'gone-3', 'live'])
@@ -140,7 +156,7 @@ describe('RedisStore', () => {
 
   it('keeps its indexes equal to a model through thousands of random operations', async () => {
     const store = fresh()
-    const model = new Map<string, Session>()
+    const model = new Map<string, SessionRecord>()
     const random = (k: number) => Math.floor(Math.random() * k)
     for (let op = 0; op < 3_000; op++) {
       const user = `u${random(6)}`
@@ -161,11 +177,11 @@ describe('RedisStore', () => {
         for (const [mid, s] of model) if (s.userKey === user && mid !== keep) model.delete(mid)
       } else if (roll < 85) {
         const until = new Date(Date.now() + 7_200_000)
-        const extended = await store.extend(id, until)
+        const touched = await store.touch(id, { expiresAt: until, meta: { op: String(op) } })
         const s = model.get(id)
-        // Only a later expiry extends (two renewals in one millisecond: the second is a no-op).
-        assert.equal(extended, s !== undefined && until > s.expiresAt)
-        if (s && extended) s.expiresAt = until
+        assert.equal(touched, s !== undefined, 'a live session is touched, a gone one is not')
+        // Expiry never moves earlier (two renewals in one millisecond: the second keeps it).
+        if (s && until > s.expiresAt) s.expiresAt = until
       } else if (roll < 90) {
         await store.deleteExpired()
       } else {

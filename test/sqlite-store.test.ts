@@ -3,8 +3,9 @@ import { after, describe, it } from 'node:test'
 import type Database from 'better-sqlite3'
 import { DuplicateIdError, InvalidOptionError, SessionupError, StoreError } from '../src/index.js'
 import { SQLiteStore } from '../src/stores/sqlite.js'
-import { runStoreConformance } from '../src/testing/index.js'
+import { runStoreConformance, sessionRecord } from '../src/testing/index.js'
 import { bulkInsert, tempDb } from './sqlite-helpers.js'
+import { writeSqliteV1 } from './v1-fixtures.js'
 
 const originalTz = process.env.TZ
 after(() => {
@@ -28,7 +29,14 @@ for (const tz of ['UTC', 'Pacific/Kiritimati', 'America/Los_Angeles']) {
           },
         }
       },
-      { corruptible: true },
+      {
+        corruptible: true,
+        v1: (sessions, { now }) => {
+          const t = tempDb()
+          writeSqliteV1(t.db, sessions)
+          return { store: new SQLiteStore(t.db, { now, cleanupInterval: 0 }), teardown: t.remove }
+        },
+      },
     )
   })
 }
@@ -39,15 +47,16 @@ function withStore(options: ConstructorParameters<typeof SQLiteStore>[1] = {}) {
   return { ...t, store }
 }
 
-const session = (id: string, userKey = 'u', expiresAt = Date.now() + 60_000) => ({
-  id,
-  userKey,
-  createdAt: new Date(Date.now() - 1_000),
-  expiresAt: new Date(expiresAt),
-  ip: null,
-  agent: { os: '', browser: '' },
-  meta: {},
-})
+const session = (id: string, userKey = 'u', expiresAt = Date.now() + 60_000) =>
+  sessionRecord({
+    id,
+    userKey,
+    createdAt: new Date(Date.now() - 1_000),
+    expiresAt: new Date(expiresAt),
+    ip: null,
+    agent: { os: '', browser: '' },
+    meta: {},
+  })
 
 describe('SQLiteStore: where the Go store fell short', () => {
   it('accepts only a plain identifier as the table name', () => {
@@ -190,7 +199,7 @@ describe('SQLiteStore schema', () => {
       const first = new SQLiteStore(t.db, { cleanupInterval: 0 })
       await first.create(session('kept'))
       const versions = t.db.prepare('SELECT table_name, version FROM sessionup_schema').all()
-      assert.deepEqual(versions, [{ table_name: 'sessions', version: 1 }])
+      assert.deepEqual(versions, [{ table_name: 'sessions', version: 2 }])
       const second = new SQLiteStore(t.db, { cleanupInterval: 0 })
       assert.equal((await second.fetchById('kept'))?.id, 'kept')
     } finally {

@@ -1,4 +1,13 @@
-import type { InitResult, RequestView, SessionManager } from '../manager.js'
+import { UnauthorizedError } from '../errors.js'
+import type {
+  AuthResult,
+  InitOptions,
+  InitResult,
+  MetaPatch,
+  RequestView,
+  SessionManager,
+} from '../manager.js'
+import { checkMaxAge } from '../manager-input.js'
 import type { RejectResponse } from '../options.js'
 import type { ListedSession, Session } from '../session.js'
 
@@ -10,24 +19,45 @@ export interface SessionSlot<Req> {
 }
 
 /**
+ * What a route needs: nothing (`public`), a session (`auth`), or a session whose user proved
+ * who they are within the last `freshWithin` ms (`requireFresh`).
+ */
+export type Need = 'optional' | 'session' | { freshWithin: number }
+
+export function freshness(maxAgeMs: number): Need {
+  checkMaxAge(maxAgeMs)
+  return { freshWithin: maxAgeMs }
+}
+
+export interface Attached {
+  /** The response to send instead of going on, or `null` to go on. */
+  rejected: RejectResponse | null
+  /**
+   * A Set-Cookie value to send whatever the response (the session's secret was rotated with
+   * this request): dropping it would sign the client out when the old secret's grace ends.
+   */
+  setCookie: string | undefined
+}
+
+/**
  * The per-request rules every adapter shares, so an adapter only maps its request and response
- * types: authenticate and attach (or reject), log in, and the revocations, each a no-op on a
- * request without a session. Set-Cookie values come back for the adapter to append.
+ * types: authenticate and attach (or reject), log in, rotate, re-authenticate, edit meta, and
+ * the revocations, each a no-op on a request without a session. Set-Cookie values come back for
+ * the adapter to append.
  */
 export interface AdapterCore<Req> {
   /**
-   * Authenticates the request and attaches its session. Resolves `null` when the request may
-   * go on, or the response to send when `required` and there is no valid session. Never
-   * rejects: a failure becomes that response (503 for a store failure, by default).
+   * Attaches the request's session (authenticating it unless an earlier middleware did) and
+   * checks what the route needs. Never rejects: a failure becomes the response to send (503 for
+   * a store failure, by default).
    */
-  attach(req: Req, view: RequestView, required: boolean): Promise<RejectResponse | null>
+  attach(req: Req, view: RequestView, need: Need): Promise<Attached>
   /** Logs `userKey` in and attaches the new session; the Set-Cookie value is in the result. */
-  init(
-    req: Req,
-    view: RequestView,
-    userKey: string,
-    meta?: Record<string, string>,
-  ): Promise<InitResult>
+  init(req: Req, view: RequestView, userKey: string, options?: InitOptions): Promise<InitResult>
+  /** Rotates the request's secret; the new Set-Cookie value, or `null` without a live session. */
+  rotate(req: Req): Promise<string | null>
+  reauthenticate(req: Req): Promise<Session | null>
+  updateMeta(req: Req, patch: MetaPatch): Promise<Session | null>
   /** Revokes the request's session; the clearing Set-Cookie value, or `null` without one. */
   revoke(req: Req): Promise<string | null>
   revokeOther(req: Req): Promise<void>
@@ -51,29 +81,73 @@ export function adapterCore<Req>(
     return clearing
   }
 
+  /** Runs a change of the request's session and attaches what it gives back (`null`: it ended). */
+  async function change<T extends { id: string }>(
+    req: Req,
+    run: (session: Session) => Promise<T | null>,
+    attach: (result: T) => Session,
+  ): Promise<T | null> {
+    const session = slot.get(req)
+    if (!session) return null
+    const result = await run(session)
+    if (result) slot.set(req, attach(result))
+    else slot.clear(req)
+    return result
+  }
+
+  async function authenticate(view: RequestView): Promise<AuthResult> {
+    try {
+      return await manager.authenticate(view)
+    } catch (error) {
+      return { session: null, error: error instanceof Error ? error : new Error(String(error)) }
+    }
+  }
+
   return {
-    async attach(req, view, required) {
-      let result: Awaited<ReturnType<SessionManager['authenticate']>>
-      try {
-        result = await manager.authenticate(view)
-      } catch (error) {
-        result = { session: null, error: error instanceof Error ? error : new Error(String(error)) }
+    async attach(req, view, need) {
+      let session = slot.get(req)
+      let setCookie: string | undefined
+      if (!session) {
+        const result = await authenticate(view)
+        if (!result.session) {
+          if (need !== 'optional') return { rejected: manager.rejection(result.error), setCookie }
+          manager.reportError(result.error)
+          return { rejected: null, setCookie }
+        }
+        session = result.session
+        setCookie = result.setCookie
+        slot.set(req, session)
       }
-      if (result.session) {
-        slot.set(req, result.session)
-        return null
+      if (typeof need === 'object' && !manager.isFresh(session, need.freshWithin)) {
+        return { rejected: manager.rejection(new UnauthorizedError('not-fresh')), setCookie }
       }
-      if (!required) {
-        manager.reportError(result.error)
-        return null
-      }
-      return manager.rejection(result.error)
+      return { rejected: null, setCookie }
     },
-    async init(req, view, userKey, meta) {
-      const result = await manager.init(view, userKey, meta)
+    async init(req, view, userKey, options) {
+      const result = await manager.init(view, userKey, options)
       slot.set(req, result.session)
       return result
     },
+    async rotate(req) {
+      const rotated = await change(
+        req,
+        (s) => manager.rotate(s).then((r) => r && { id: s.id, ...r }),
+        (r) => r.session,
+      )
+      return rotated?.setCookie ?? null
+    },
+    reauthenticate: (req) =>
+      change(
+        req,
+        (s) => manager.reauthenticate(s),
+        (s) => s,
+      ),
+    updateMeta: (req, patch) =>
+      change(
+        req,
+        (s) => manager.updateMeta(s, patch),
+        (s) => s,
+      ),
     revoke: (req) => signOut(req, (session) => manager.revoke(session)),
     async revokeOther(req) {
       const session = slot.get(req)

@@ -1,8 +1,8 @@
 import { UnauthorizedError } from '../errors.js'
-import type { InitResult, RequestView, SessionManager } from '../manager.js'
+import type { InitOptions, InitResult, MetaPatch, RequestView, SessionManager } from '../manager.js'
 import type { RejectResponse } from '../options.js'
 import type { ListedSession, Session } from '../session.js'
-import { adapterCore, type SessionSlot } from './core.js'
+import { adapterCore, freshness, type Need, type SessionSlot } from './core.js'
 
 const sessions = new WeakMap<Request, Session>()
 const slot: SessionSlot<Request> = {
@@ -67,13 +67,31 @@ export type RequestOrContext = Request | HonoLikeContext
 export interface FetchSessions {
   auth<A extends Rest>(handler: FetchHandler<A>): FetchHandler<A>
   public<A extends Rest>(handler: FetchHandler<A>): FetchHandler<A>
+  /**
+   * Like `auth`, and the user must have proved who they are less than `maxAgeMs` ago; otherwise
+   * `reject` gets reason `not-fresh` (default answer: 403). Never on the device list.
+   */
+  requireFresh<A extends Rest>(maxAgeMs: number, handler: FetchHandler<A>): FetchHandler<A>
   /** Hono middleware: `app.use('/account/*', sessions.hono.auth)`; sets `c.get('session')`. */
-  hono: { auth: HonoMiddleware; public: HonoMiddleware }
+  hono: {
+    auth: HonoMiddleware
+    public: HonoMiddleware
+    requireFresh(maxAgeMs: number): HonoMiddleware
+  }
   /**
    * Logs `userKey` in. With a Hono context the Set-Cookie header is appended to its response
    * (other cookies stay); with a `Request`, send `setCookie` on your `Response`.
    */
-  init(req: RequestOrContext, userKey: string, meta?: Record<string, string>): Promise<InitResult>
+  init(req: RequestOrContext, userKey: string, options?: InitOptions): Promise<InitResult>
+  /**
+   * Gives the request's session a new secret: the new Set-Cookie value (appended for you with a
+   * Hono context), or `null` without a live session.
+   */
+  rotate(req: RequestOrContext): Promise<string | null>
+  /** Moves the session's `authenticatedAt` to now (after the user re-entered their password). */
+  reauthenticate(req: RequestOrContext): Promise<Session | null>
+  /** Sets (string) or removes (`null`) keys of the session's meta; `null` without a live session. */
+  updateMeta(req: RequestOrContext, patch: MetaPatch): Promise<Session | null>
   /**
    * Revokes the request's session. The clearing Set-Cookie value is returned (`null` without a
    * session), and appended for you with a Hono context.
@@ -108,9 +126,23 @@ function toResponse(answer: RejectResponse): Response {
 }
 
 /** Appends a Set-Cookie value to a Hono context's response; a `Request` has none to append to. */
-function appendCookie(input: RequestOrContext, value: string | null): void {
-  if (value !== null && !(input instanceof Request)) {
+function appendCookie(input: RequestOrContext, value: string | null | undefined): void {
+  if (value && !(input instanceof Request)) {
     input.header?.('set-cookie', value, { append: true })
+  }
+}
+
+/** The response with a Set-Cookie value added, copied first if its headers are immutable. */
+function withCookie(response: Response, value: string | undefined): Response {
+  if (!value) return response
+  try {
+    response.headers.append('set-cookie', value)
+    return response
+  } catch {
+    // Response.redirect() and fetch() responses have immutable headers.
+    const copy = new Response(response.body, response)
+    copy.headers.append('set-cookie', value)
+    return copy
   }
 }
 
@@ -137,18 +169,19 @@ export function fetchSessions(
     }
   }
 
-  function wrap<A extends Rest>(handler: FetchHandler<A>, required: boolean): FetchHandler<A> {
+  function wrap<A extends Rest>(handler: FetchHandler<A>, need: Need): FetchHandler<A> {
     return async function sessionupHandler(req, ...rest) {
-      const rejected = await core.attach(req, viewOf(req, rest), required)
-      return rejected ? toResponse(rejected) : handler(req, ...rest)
+      const { rejected, setCookie } = await core.attach(req, viewOf(req, rest), need)
+      return withCookie(rejected ? toResponse(rejected) : await handler(req, ...rest), setCookie)
     }
   }
 
-  function honoMiddleware(required: boolean): HonoMiddleware {
+  function honoMiddleware(need: Need): HonoMiddleware {
     return async function sessionupHono(c, next) {
       const req = c.req.raw
-      const rejected = await core.attach(req, viewOf(req, [c]), required)
-      if (rejected) return toResponse(rejected)
+      const { rejected, setCookie } = await core.attach(req, viewOf(req, [c]), need)
+      if (rejected) return withCookie(toResponse(rejected), setCookie)
+      appendCookie(c, setCookie)
       const session = sessions.get(req)
       if (session)
         (c as unknown as { set(key: string, value: unknown): void }).set('session', session)
@@ -158,15 +191,28 @@ export function fetchSessions(
   }
 
   return {
-    auth: (handler) => wrap(handler, true),
-    public: (handler) => wrap(handler, false),
-    hono: { auth: honoMiddleware(true), public: honoMiddleware(false) },
-    async init(input, userKey, meta) {
+    auth: (handler) => wrap(handler, 'session'),
+    public: (handler) => wrap(handler, 'optional'),
+    requireFresh: (maxAgeMs, handler) => wrap(handler, freshness(maxAgeMs)),
+    hono: {
+      auth: honoMiddleware('session'),
+      public: honoMiddleware('optional'),
+      requireFresh: (maxAgeMs) => honoMiddleware(freshness(maxAgeMs)),
+    },
+    async init(input, userKey, options) {
       const req = requestOf(input)
-      const result = await core.init(req, viewOf(req, req === input ? [] : [input]), userKey, meta)
+      const view = viewOf(req, req === input ? [] : [input])
+      const result = await core.init(req, view, userKey, options)
       appendCookie(input, result.setCookie)
       return result
     },
+    async rotate(input) {
+      const setCookie = await core.rotate(requestOf(input))
+      appendCookie(input, setCookie)
+      return setCookie
+    },
+    reauthenticate: (input) => core.reauthenticate(requestOf(input)),
+    updateMeta: (input, patch) => core.updateMeta(requestOf(input), patch),
     async revoke(input) {
       const clearing = await core.revoke(requestOf(input))
       appendCookie(input, clearing)

@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { UnauthorizedError } from '../errors.js'
-import type { RequestView, SessionManager } from '../manager.js'
+import type { InitOptions, MetaPatch, RequestView, SessionManager } from '../manager.js'
 import type { RejectResponse } from '../options.js'
 import type { ListedSession, Session } from '../session.js'
-import { adapterCore, type SessionSlot } from './core.js'
+import { adapterCore, freshness, type Need, type SessionSlot } from './core.js'
 
 /** A Connect / Express middleware. */
 export type NodeMiddleware = (
@@ -61,8 +61,17 @@ export interface NodeSessions {
   auth: NodeMiddleware
   /** Middleware: attaches the session when there is one; never turns a request away. */
   public: NodeMiddleware
+  /**
+   * Middleware for sensitive routes: like `auth`, and the user must have proved who they are
+   * (signed in, or `reauthenticate`) less than `maxAgeMs` ago; otherwise `reject` gets an
+   * `UnauthorizedError` with reason `not-fresh` (default answer: 403, so the app can ask for
+   * the password again). Never put it on the device list or sign-out routes.
+   */
+  requireFresh(maxAgeMs: number): NodeMiddleware
   /** Wraps a `node:http` handler in `auth`. */
   protect(handler: NodeHandler): NodeHandler
+  /** Wraps a `node:http` handler in `requireFresh(maxAgeMs)`. */
+  protectFresh(maxAgeMs: number, handler: NodeHandler): NodeHandler
   /** Wraps a `node:http` handler in `public`. */
   optional(handler: NodeHandler): NodeHandler
   /** Logs `userKey` in on this response (Set-Cookie); revokes a session the request carried. */
@@ -70,8 +79,14 @@ export interface NodeSessions {
     req: IncomingMessage,
     res: ServerResponse,
     userKey: string,
-    meta?: Record<string, string>,
+    options?: InitOptions,
   ): Promise<Session>
+  /** Gives the request's session a new secret on this response; `false` without a live session. */
+  rotate(req: IncomingMessage, res: ServerResponse): Promise<boolean>
+  /** Moves the session's `authenticatedAt` to now (after the user re-entered their password). */
+  reauthenticate(req: IncomingMessage): Promise<Session | null>
+  /** Sets (string) or removes (`null`) keys of the session's meta; `null` without a live session. */
+  updateMeta(req: IncomingMessage, patch: MetaPatch): Promise<Session | null>
   /** Revokes the request's session and clears its cookie; a no-op without a session. */
   revoke(req: IncomingMessage, res: ServerResponse): Promise<void>
   /** Revokes every other session of the request's user. */
@@ -98,37 +113,51 @@ export interface NodeSessions {
 export function nodeSessions(manager: SessionManager): NodeSessions {
   const core = adapterCore(manager, slot)
 
-  function middleware(required: boolean): NodeMiddleware {
+  const appendCookie = (res: ServerResponse, value: string | null | undefined) => {
+    if (value) res.appendHeader('set-cookie', value)
+  }
+
+  /** Attaches the session; `true` if the request may go on, else the answer has been sent. */
+  async function admit(req: IncomingMessage, res: ServerResponse, need: Need): Promise<boolean> {
+    const { rejected, setCookie } = await core.attach(req, viewOf(req), need)
+    appendCookie(res, setCookie)
+    if (rejected) send(res, rejected)
+    return rejected === null
+  }
+
+  function middleware(need: Need): NodeMiddleware {
     return function sessionupMiddleware(req, res, next) {
-      core.attach(req, viewOf(req), required).then((rejected) => {
-        if (rejected) send(res, rejected)
-        else next()
+      admit(req, res, need).then((admitted) => {
+        if (admitted) next()
       }, next)
     }
   }
 
-  function wrap(handler: NodeHandler, required: boolean): NodeHandler {
+  function wrap(handler: NodeHandler, need: Need): NodeHandler {
     return async function sessionupHandler(req, res) {
-      const rejected = await core.attach(req, viewOf(req), required)
-      if (rejected) return send(res, rejected)
-      return handler(req, res)
+      if (await admit(req, res, need)) return handler(req, res)
     }
   }
 
-  const appendCookie = (res: ServerResponse, value: string | null) => {
-    if (value !== null) res.appendHeader('set-cookie', value)
-  }
-
   return {
-    auth: middleware(true),
-    public: middleware(false),
-    protect: (handler) => wrap(handler, true),
-    optional: (handler) => wrap(handler, false),
-    async init(req, res, userKey, meta) {
-      const { session, setCookie } = await core.init(req, viewOf(req), userKey, meta)
+    auth: middleware('session'),
+    public: middleware('optional'),
+    requireFresh: (maxAgeMs) => middleware(freshness(maxAgeMs)),
+    protect: (handler) => wrap(handler, 'session'),
+    protectFresh: (maxAgeMs, handler) => wrap(handler, freshness(maxAgeMs)),
+    optional: (handler) => wrap(handler, 'optional'),
+    async init(req, res, userKey, options) {
+      const { session, setCookie } = await core.init(req, viewOf(req), userKey, options)
       appendCookie(res, setCookie)
       return session
     },
+    async rotate(req, res) {
+      const setCookie = await core.rotate(req)
+      appendCookie(res, setCookie)
+      return setCookie !== null
+    },
+    reauthenticate: (req) => core.reauthenticate(req),
+    updateMeta: (req, patch) => core.updateMeta(req, patch),
     async revoke(req, res) {
       appendCookie(res, await core.revoke(req))
     },

@@ -1,46 +1,33 @@
-import { CleanupTimer, checkInterval, runCleanup, yieldToEventLoop } from '../cleanup.js'
-import { DuplicateIdError, InvalidOptionError, StoreError, storeFailure } from '../errors.js'
+import { CleanupTimer, runCleanup, yieldToEventLoop } from '../cleanup.js'
+import { DuplicateIdError, StoreError, storeFailure } from '../errors.js'
 import { DeletionEvents, ErrorListeners } from '../events.js'
-import type { Session } from '../session.js'
+import { publicSession, type Session, type SessionRecord } from '../session.js'
 import type {
   DeletionListener,
   DeletionReason,
+  SchemaStatus,
+  SessionPatch,
   Store,
   StoreErrorListener,
   Unsubscribe,
 } from '../store.js'
-import { checkDate, checkId, checkSession, checkUserKey } from './checks.js'
+import { baseOptions, type StoreSpec } from './base-options.js'
+import { checkId, checkPatch, checkRecord, checkUserKey } from './checks.js'
 
-/** Options every store accepts. */
-export interface BaseStoreOptions {
-  /**
-   * Milliseconds between automatic deletions of expired sessions; `0` turns the timer off (use
-   * `deleteExpired()`, `runCleanup()` or `startCleanup()` instead). Expired sessions are never
-   * returned either way; cleanup only frees space. Default: 5 minutes.
-   */
-  cleanupInterval?: number
-  /** Sessions deleted per cleanup batch; the event loop runs between batches. */
-  batchSize?: number
-  /** The clock, in epoch milliseconds. For tests; default `Date.now`. */
-  now?: () => number
-}
-
-export const DEFAULT_CLEANUP_INTERVAL = 5 * 60_000
+export {
+  type BaseStoreOptions,
+  checkBatchSize,
+  DEFAULT_CLEANUP_INTERVAL,
+  type StoreSpec,
+} from './base-options.js'
 
 /** What a delete step gives back: the deleted rows when they were asked for, else a count. */
 export type Removed<R> = readonly R[] | number
 
 type Maybe<T> = T | Promise<T>
 
-/** How a store describes itself to the template. */
-export interface StoreSpec {
-  /** The default of `batchSize`. */
-  batchSize: number
-  /** Option names the store accepts besides `cleanupInterval`, `batchSize` and `now`. */
-  options?: readonly string[]
-}
-
-const COMMON_OPTIONS = ['cleanupInterval', 'batchSize', 'now']
+/** The schema this code writes: v2 (stable ids, secret hashes, rotation, lifetimes). */
+export const SCHEMA_VERSION = 2
 
 /**
  * The template every store follows. Its public methods hold the rules: they check arguments
@@ -48,7 +35,7 @@ const COMMON_OPTIONS = ['cleanupInterval', 'batchSize', 'now']
  * return an expired session or another user's, and emit deletion events. A store implements
  * only the protected engine steps, on rows of its own shape `R`, and `decode`.
  */
-export abstract class BaseStore<R = Session> implements Store {
+export abstract class BaseStore<R = SessionRecord> implements Store {
   protected readonly now: () => number
   protected readonly events: DeletionEvents
   protected readonly batchSize: number
@@ -63,23 +50,10 @@ export abstract class BaseStore<R = Session> implements Store {
     options: object | undefined,
     spec: StoreSpec,
   ) {
-    if (options !== undefined && (typeof options !== 'object' || options === null)) {
-      throw new InvalidOptionError('options', 'expected an object')
-    }
-    const o = (options ?? {}) as BaseStoreOptions & Record<string, unknown>
-    const known = new Set([...COMMON_OPTIONS, ...(spec.options ?? [])])
-    for (const key of Object.keys(o)) {
-      if (!known.has(key)) throw new InvalidOptionError(key, `unknown option of the ${layer} store`)
-    }
-    const now = o.now ?? Date.now
-    if (typeof now !== 'function') throw new InvalidOptionError('now', 'expected a function')
-    this.now = now
-    this.#interval = checkInterval(
-      'cleanupInterval',
-      o.cleanupInterval ?? DEFAULT_CLEANUP_INTERVAL,
-      true,
-    )
-    this.batchSize = checkBatchSize(o.batchSize, spec.batchSize)
+    const o = baseOptions(layer, options, spec)
+    this.now = o.now
+    this.#interval = o.interval
+    this.batchSize = o.batchSize
     this.events = new DeletionEvents((error) => this.reportError(error))
   }
 
@@ -98,7 +72,7 @@ export abstract class BaseStore<R = Session> implements Store {
   // becomes a StoreError naming the operation.
 
   /** Inserts unless the id exists; `false` for a duplicate. Must be atomic. */
-  protected abstract insert(session: Session): Maybe<boolean>
+  protected abstract insert(session: SessionRecord): Maybe<boolean>
   /** The row of `id`, or nothing; may skip rows expired by `now`. */
   protected abstract selectById(id: string, now: number): Maybe<R | null | undefined>
   /** The user's rows, oldest first (createdAt, then id); may skip rows expired by `now`. */
@@ -115,15 +89,15 @@ export abstract class BaseStore<R = Session> implements Store {
     except: readonly string[],
     rows: boolean,
   ): Maybe<Removed<R>>
-  /** Moves a live session's expiry to `until` if that is later; `true` if it did. */
-  protected abstract extendExpiry(id: string, until: number, now: number): Maybe<boolean>
+  /** Applies `patch` to the live session `id` as `Store.touch` says, in one atomic step. */
+  protected abstract update(id: string, patch: SessionPatch, now: number): Maybe<boolean>
   /** Deletes up to `limit` sessions with `expiresAt <= now`. */
   protected abstract removeExpired(now: number, limit: number, rows: boolean): Maybe<Removed<R>>
-  /** A stored row as a session; throws if the row cannot be read. */
-  protected abstract decode(row: R): Session
+  /** A stored row as a record; throws if the row cannot be read. */
+  protected abstract decode(row: R): SessionRecord
 
-  async create(session: Session): Promise<void> {
-    checkSession(session)
+  async create(session: SessionRecord): Promise<void> {
+    checkRecord(session)
     let created: boolean
     try {
       created = await this.insert(session)
@@ -133,7 +107,7 @@ export abstract class BaseStore<R = Session> implements Store {
     if (!created) throw new DuplicateIdError(this.layer)
   }
 
-  async fetchById(id: string): Promise<Session | null> {
+  async fetchById(id: string): Promise<SessionRecord | null> {
     checkId('id', id)
     const now = this.now()
     let row: R | null | undefined
@@ -147,7 +121,7 @@ export abstract class BaseStore<R = Session> implements Store {
     return session.id === id && session.expiresAt.getTime() > now ? session : null
   }
 
-  async fetchByUserKey(userKey: string): Promise<Session[]> {
+  async fetchByUserKey(userKey: string): Promise<SessionRecord[]> {
     checkUserKey('userKey', userKey)
     const now = this.now()
     let rows: readonly R[]
@@ -156,7 +130,7 @@ export abstract class BaseStore<R = Session> implements Store {
     } catch (error) {
       throw storeFailure(this.layer, 'fetchByUserKey', error)
     }
-    const sessions: Session[] = []
+    const sessions: SessionRecord[] = []
     for (const row of rows) {
       const s = this.#read('fetchByUserKey', row)
       if (s.userKey === userKey && s.expiresAt.getTime() > now) sessions.push(s)
@@ -182,13 +156,13 @@ export abstract class BaseStore<R = Session> implements Store {
     this.#emitRemoved(removed, 'revoked')
   }
 
-  async extend(id: string, expiresAt: Date): Promise<boolean> {
+  async touch(id: string, patch: SessionPatch): Promise<boolean> {
     checkId('id', id)
-    checkDate('expiresAt', expiresAt)
+    checkPatch(patch)
     try {
-      return await this.extendExpiry(id, expiresAt.getTime(), this.now())
+      return await this.update(id, patch, this.now())
     } catch (error) {
-      throw storeFailure(this.layer, 'extend', error)
+      throw storeFailure(this.layer, 'touch', error)
     }
   }
 
@@ -225,7 +199,7 @@ export abstract class BaseStore<R = Session> implements Store {
     const sessions: Session[] = []
     for (const row of removed) {
       try {
-        sessions.push(this.decode(row))
+        sessions.push(publicSession(this.decode(row)))
       } catch (error) {
         this.reportError(new StoreError(this.layer, 'reading a deleted record', error))
       }
@@ -234,7 +208,7 @@ export abstract class BaseStore<R = Session> implements Store {
     return removed.length
   }
 
-  #read(action: string, row: R): Session {
+  #read(action: string, row: R): SessionRecord {
     try {
       return this.decode(row)
     } catch (error) {
@@ -248,6 +222,15 @@ export abstract class BaseStore<R = Session> implements Store {
    */
   cleanup(interval: number, signal?: AbortSignal): Promise<void> {
     return runCleanup(this, interval, signal)
+  }
+
+  /** Stores without a schema of their own are always current. */
+  async migrate(): Promise<{ from: number | null; to: number }> {
+    return { from: SCHEMA_VERSION, to: SCHEMA_VERSION }
+  }
+
+  async schemaStatus(): Promise<SchemaStatus> {
+    return { version: SCHEMA_VERSION, current: SCHEMA_VERSION }
   }
 
   protected reportError(error: Error): void {
@@ -266,16 +249,4 @@ export abstract class BaseStore<R = Session> implements Store {
     this.#closing ??= this.#cleanup?.stop() ?? Promise.resolve()
     return this.#closing
   }
-}
-
-/** A store's `batchSize` option: a whole number from 1 to 100,000, or `fallback` when unset. */
-export function checkBatchSize(value: unknown, fallback: number): number {
-  const batch = value ?? fallback
-  if (typeof batch !== 'number' || !Number.isInteger(batch) || batch < 1 || batch > 100_000) {
-    throw new InvalidOptionError(
-      'batchSize',
-      `expected a whole number from 1 to 100000, got ${String(batch)}`,
-    )
-  }
-  return batch
 }

@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from '../errors.js'
-import type { Session } from '../session.js'
+import type { SessionRecord } from '../session.js'
+import type { SessionPatch } from '../store.js'
 
 /**
  * The argument rules every store applies before touching its engine, so that what one store
@@ -85,16 +86,54 @@ export function checkMeta(name: string, meta: unknown): asserts meta is Record<s
   }
 }
 
-/** Rejects a session that a store could not keep faithfully. */
-export function checkSession(session: unknown): asserts session is Session {
+/** Secret hashes: base64url, as `hashSecret` makes them (43), at most 256. */
+const HASH = /^[A-Za-z0-9_-]{1,256}$/
+
+function checkHash(name: string, value: unknown, nullable: boolean): void {
+  if (value === null && nullable) return
+  if (typeof value !== 'string' || !HASH.test(value)) {
+    throw new InvalidArgumentError(name, 'expected 1–256 base64url characters')
+  }
+}
+
+function checkNullableDate(name: string, value: unknown): void {
+  if (value !== null) checkDate(name, value)
+}
+
+function checkIdle(name: string, value: unknown): void {
+  if (value === null) return
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    throw new InvalidArgumentError(name, 'expected a whole number of ms ≥ 1, or null')
+  }
+}
+
+function checkFlag(name: string, value: unknown): void {
+  if (typeof value !== 'boolean') throw new InvalidArgumentError(name, 'expected true or false')
+}
+
+function checkVersion(name: string, value: unknown): void {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new InvalidArgumentError(name, 'expected a whole number ≥ 0')
+  }
+}
+
+/** Rejects a record that a store could not keep faithfully. */
+export function checkRecord(session: unknown): asserts session is SessionRecord {
   if (typeof session !== 'object' || session === null) {
     throw new InvalidArgumentError('session', 'expected a session object')
   }
-  const s = session as Session
+  const s = session as SessionRecord
   checkId('session.id', s.id)
   checkUserKey('session.userKey', s.userKey)
-  checkDate('session.createdAt', s.createdAt)
-  checkDate('session.expiresAt', s.expiresAt)
+  for (const key of ['createdAt', 'expiresAt', 'lastActiveAt', 'authenticatedAt', 'rotatedAt']) {
+    checkDate(`session.${key}`, s[key as 'createdAt'])
+  }
+  checkNullableDate('session.deadline', s.deadline)
+  if (s.deadline !== null && s.expiresAt.getTime() > s.deadline.getTime()) {
+    throw new InvalidArgumentError('session.expiresAt', 'later than session.deadline')
+  }
+  checkIdle('session.idleTimeout', s.idleTimeout)
+  checkFlag('session.persistent', s.persistent)
   if (s.ip !== null) checkText('session.ip', s.ip, MAX_SHORT_LENGTH, false)
   if (typeof s.agent !== 'object' || s.agent === null) {
     throw new InvalidArgumentError('session.agent', 'expected { os, browser }')
@@ -102,6 +141,59 @@ export function checkSession(session: unknown): asserts session is Session {
   checkText('session.agent.os', s.agent.os, MAX_SHORT_LENGTH, true)
   checkText('session.agent.browser', s.agent.browser, MAX_SHORT_LENGTH, true)
   checkMeta('session.meta', s.meta)
+  checkHash('session.secretHash', s.secretHash, true)
+  checkHash('session.previousSecretHash', s.previousSecretHash, true)
+  checkNullableDate('session.previousSecretExpiresAt', s.previousSecretExpiresAt)
+  if ((s.previousSecretHash === null) !== (s.previousSecretExpiresAt === null)) {
+    throw new InvalidArgumentError(
+      'session.previousSecretExpiresAt',
+      'set exactly when previousSecretHash is',
+    )
+  }
+  checkVersion('session.version', s.version)
+}
+
+const PATCH_KEYS = new Set([
+  'ifVersion',
+  'expiresAt',
+  'lastActiveAt',
+  'authenticatedAt',
+  'secret',
+  'meta',
+  'lifetime',
+])
+
+function checkObject(name: string, value: unknown): asserts value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InvalidArgumentError(name, 'expected an object')
+  }
+}
+
+/** Rejects a `touch` patch with an unknown field or a value a store could not keep. */
+export function checkPatch(patch: unknown): asserts patch is SessionPatch {
+  checkObject('patch', patch)
+  for (const key of Object.keys(patch)) {
+    if (!PATCH_KEYS.has(key)) throw new InvalidArgumentError(`patch.${key}`, 'unknown field')
+  }
+  const p = patch as SessionPatch
+  if (p.ifVersion !== undefined) checkVersion('patch.ifVersion', p.ifVersion)
+  for (const key of ['expiresAt', 'lastActiveAt', 'authenticatedAt'] as const) {
+    if (p[key] !== undefined) checkDate(`patch.${key}`, p[key])
+  }
+  if (p.secret !== undefined) {
+    checkObject('patch.secret', p.secret)
+    checkHash('patch.secret.hash', p.secret.hash, false)
+    checkHash('patch.secret.previousHash', p.secret.previousHash, false)
+    checkDate('patch.secret.previousExpiresAt', p.secret.previousExpiresAt)
+    checkDate('patch.secret.rotatedAt', p.secret.rotatedAt)
+  }
+  if (p.meta !== undefined) checkMeta('patch.meta', p.meta)
+  if (p.lifetime !== undefined) {
+    checkObject('patch.lifetime', p.lifetime)
+    checkNullableDate('patch.lifetime.deadline', p.lifetime.deadline)
+    checkIdle('patch.lifetime.idleTimeout', p.lifetime.idleTimeout)
+    checkFlag('patch.lifetime.persistent', p.lifetime.persistent)
+  }
 }
 
 /** Meta as read back from storage: a plain object of strings, or an error for a corrupt record. */
@@ -113,17 +205,4 @@ export function readMeta(value: unknown): Record<string, string> {
     if (typeof v !== 'string') throw new TypeError('a meta value is not a string')
   }
   return value as Record<string, string>
-}
-
-/** A session's scalar fields in the order the stores keep them (meta is each store's own). */
-export function sessionFields(s: Session) {
-  return [
-    s.id,
-    s.userKey,
-    s.createdAt.getTime(),
-    s.expiresAt.getTime(),
-    s.ip,
-    s.agent.os,
-    s.agent.browser,
-  ] as const
 }

@@ -1,76 +1,35 @@
 import type { Database, Key, RootDatabase } from 'lmdb'
 import { type CleanupHandle, startCleanup } from '../cleanup.js'
 import { InvalidOptionError, StoreError } from '../errors.js'
-import type { Session } from '../session.js'
-import { BaseStore, type BaseStoreOptions, type Removed } from './base.js'
-import { readMeta, sessionFields } from './checks.js'
+import type { SessionRecord } from '../session.js'
+import type { SchemaStatus, SessionPatch } from '../store.js'
+import { BaseStore, type BaseStoreOptions, type Removed, SCHEMA_VERSION } from './base.js'
+import { checkAutoMigrate } from './base-options.js'
+import {
+  EXP,
+  isRecord,
+  prepareBucket,
+  REC,
+  type Row,
+  type StoredRecord,
+  toRecord,
+  toSession,
+  USER,
+  userRange,
+  VERSION_KEY,
+} from './lmdb-layout.js'
+import { patched } from './record.js'
 
 export interface LMDBStoreOptions extends BaseStoreOptions {
   /** The LMDB named database (Go's Bolt bucket) for sessions and their indexes. Required. */
   bucket: string
   /** Sessions deleted per cleanup transaction. Default 500. */
   batchSize?: number
-}
-
-/** A session as stored: [userKey, createdAt, expiresAt, ip, os, browser, meta as [k, v, …]]. */
-type StoredRecord = [string, number, number, string | null, string, string, string[]]
-
-// One named database holds three kinds of keys (ordered-binary arrays), always written in the
-// same transaction, so the indexes cannot drift from the records:
-//   ['s', id]                       → the record
-//   ['u', userKey, createdAt, id]   → the record again (a user's sessions, oldest first, read
-//                                     in one range scan instead of a lookup per session)
-//   ['e', expiresAt, id]            → true   (sessions by expiry, for cleanup)
-//   ['v']                           → schema version
-const REC = 's'
-const USER = 'u'
-const EXP = 'e'
-const VERSION_KEY: Key = ['v']
-const SCHEMA_VERSION = 1
-
-/** A user's entries: strings sort after numbers, so [u, key, ''] ends key's createdAt range. */
-function userRange(userKey: string): { start: Key; end: Key } {
-  return { start: [USER, userKey], end: [USER, userKey, ''] }
-}
-
-function toRecord(s: Session): StoredRecord {
-  const [, ...fields] = sessionFields(s)
-  return [...fields, Object.entries(s.meta).flat()]
-}
-
-function isRecord(r: unknown): r is StoredRecord {
-  return (
-    Array.isArray(r) &&
-    typeof r[0] === 'string' &&
-    typeof r[1] === 'number' &&
-    typeof r[2] === 'number'
-  )
-}
-
-/** A record with its id: the row shape the template sees. */
-type Row = readonly [string, StoredRecord]
-
-function toSession([id, r]: Row): Session {
-  if (!isRecord(r) || !Array.isArray(r[6])) throw new TypeError('not a session record')
-  const meta: Record<string, string> = {}
-  // defineProperty, so a key such as "__proto__" stays a plain entry.
-  for (let i = 0; i < r[6].length; i += 2) {
-    Object.defineProperty(meta, r[6][i] as string, {
-      value: r[6][i + 1],
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    })
-  }
-  return {
-    id,
-    userKey: r[0],
-    createdAt: new Date(r[1]),
-    expiresAt: new Date(r[2]),
-    ip: r[3],
-    agent: { os: r[4], browser: r[5] },
-    meta: readMeta(meta),
-  }
+  /**
+   * Record the current schema version in a new or v1 bucket when opened. Default `true`. With
+   * `false`, until `store.migrate()` has run every method rejects naming this option.
+   */
+  autoMigrate?: boolean
 }
 
 /**
@@ -86,9 +45,13 @@ export class LMDBStore extends BaseStore<Row> {
   readonly bucket: string
   readonly #db: Database<unknown, Key>
   readonly #root: RootDatabase
+  readonly #autoMigrate: boolean
+  /** Why the bucket cannot be used yet (autoMigrate off, not migrated); `undefined` when it can. */
+  #outdated: InvalidOptionError | undefined
 
   constructor(root: RootDatabase, options: LMDBStoreOptions) {
-    super('lmdb', options, { batchSize: 500, options: ['bucket'] })
+    super('lmdb', options, { batchSize: 500, options: ['bucket', 'autoMigrate'] })
+    this.#autoMigrate = checkAutoMigrate(options?.autoMigrate)
     if (typeof root?.openDB !== 'function') {
       throw new InvalidOptionError('root', 'expected a root database from lmdb open()')
     }
@@ -104,7 +67,7 @@ export class LMDBStore extends BaseStore<Row> {
         encoding: 'msgpack',
         cache: false,
       })
-      this.#checkVersion()
+      this.#outdated = prepareBucket(this.#db, bucket, this.#autoMigrate, () => this.#fresh())
     } catch (error) {
       if (error instanceof InvalidOptionError) throw error
       throw new StoreError(this.layer, `opening bucket "${bucket}"`, error)
@@ -112,32 +75,23 @@ export class LMDBStore extends BaseStore<Row> {
     this.startCleanupTimer()
   }
 
-  /**
-   * Records the schema version in a new bucket and refuses a bucket it does not know. The
-   * version is read and written in one write transaction, so processes opening a new
-   * environment together see each other's version (and sessions) rather than "foreign" keys.
-   */
-  #checkVersion(): void {
-    const db = this.#db
+  /** Records this schema version (a v1 bucket's records need no rewrite); idempotent. */
+  override async migrate(): Promise<{ from: number | null; to: number }> {
+    const from = (await this.schemaStatus()).version
+    try {
+      prepareBucket(this.#db, this.bucket, true, () => this.#fresh())
+    } catch (error) {
+      if (error instanceof InvalidOptionError) throw error
+      throw new StoreError(this.layer, 'migrate', error)
+    }
+    this.#outdated = undefined
+    return { from, to: SCHEMA_VERSION }
+  }
+
+  override async schemaStatus(): Promise<SchemaStatus> {
     this.#fresh()
-    if (db.get(VERSION_KEY) === SCHEMA_VERSION) return
-    db.transactionSync(() => {
-      const found = db.get(VERSION_KEY)
-      if (found === SCHEMA_VERSION) return
-      if (found !== undefined) {
-        throw new InvalidOptionError(
-          'bucket',
-          `"${this.bucket}" has schema version ${String(found)}; this sessionup reads ${SCHEMA_VERSION}`,
-        )
-      }
-      for (const key of db.getKeys({ limit: 1 })) {
-        throw new InvalidOptionError(
-          'bucket',
-          `"${this.bucket}" holds data that is not sessionup's (first key ${JSON.stringify(key)}); pick another bucket`,
-        )
-      }
-      db.put(VERSION_KEY, SCHEMA_VERSION)
-    })
+    const found = this.#db.get(VERSION_KEY)
+    return { version: typeof found === 'number' ? found : null, current: SCHEMA_VERSION }
   }
 
   /** A store whose cleanup runs every `interval` ms, failures to `onError`; `stop()` waits. */
@@ -169,6 +123,7 @@ export class LMDBStore extends BaseStore<Row> {
     if (status !== undefined && status !== 'open') {
       throw new Error(`the LMDB environment is ${status}`)
     }
+    if (this.#outdated) throw this.#outdated
   }
 
   /** A write transaction whose callback runs (synchronously) inside LMDB's write lock. */
@@ -194,7 +149,7 @@ export class LMDBStore extends BaseStore<Row> {
     }
   }
 
-  protected insert(session: Session): Promise<boolean> {
+  protected insert(session: SessionRecord): Promise<boolean> {
     const id = session.id
     const r = toRecord(session)
     this.#checkOpen()
@@ -208,12 +163,14 @@ export class LMDBStore extends BaseStore<Row> {
   }
 
   protected selectById(id: string): Row | undefined {
+    if (this.#outdated) throw this.#outdated
     this.#fresh()
     const r = this.#record(id)
     return r ? [id, r] : undefined
   }
 
   protected selectByUser(userKey: string): Row[] {
+    if (this.#outdated) throw this.#outdated
     this.#fresh()
     const rows: Row[] = []
     for (const { key, value } of this.#db.getRange(userRange(userKey))) {
@@ -247,13 +204,17 @@ export class LMDBStore extends BaseStore<Row> {
     })
   }
 
-  protected extendExpiry(id: string, until: number, now: number): Promise<boolean> {
+  protected update(id: string, patch: SessionPatch, now: number): Promise<boolean> {
     return this.#write(() => {
       const r = this.#record(id)
-      if (!isRecord(r) || r[2] <= now || r[2] >= until) return false
-      const renewed: StoredRecord = [r[0], r[1], until, r[3], r[4], r[5], r[6]]
-      this.#db.remove([EXP, r[2], id])
-      this.#db.put([EXP, until, id], true)
+      if (r === undefined) return false
+      const next = patched(toSession([id, r]), patch, now)
+      if (!next) return false
+      const renewed = toRecord(next)
+      if (renewed[2] !== r[2]) {
+        this.#db.remove([EXP, r[2], id])
+        this.#db.put([EXP, renewed[2], id], true)
+      }
       this.#db.put([REC, id], renewed)
       this.#db.put([USER, r[0], r[1], id], renewed)
       return true
@@ -279,7 +240,7 @@ export class LMDBStore extends BaseStore<Row> {
     })
   }
 
-  protected decode(row: Row): Session {
+  protected decode(row: Row): SessionRecord {
     return toSession(row)
   }
 }

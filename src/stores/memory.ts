@@ -1,5 +1,7 @@
-import { copySession, type Session } from '../session.js'
+import { copyRecord, type Session, type SessionRecord } from '../session.js'
+import type { SessionPatch } from '../store.js'
 import { BaseStore, type BaseStoreOptions, type Removed } from './base.js'
+import { patched } from './record.js'
 
 export type MemoryStoreOptions = BaseStoreOptions
 
@@ -9,7 +11,7 @@ export type MemoryStoreOptions = BaseStoreOptions
  * can never change what is stored by mutating a returned object.
  */
 export class MemoryStore extends BaseStore {
-  readonly #byId = new Map<string, Session>()
+  readonly #byId = new Map<string, SessionRecord>()
   readonly #byUser = new Map<string, Set<string>>()
   /** Expiries, soonest first; an entry whose session moved on is skipped when it comes up. */
   readonly #expiries = new ExpiryHeap()
@@ -19,16 +21,16 @@ export class MemoryStore extends BaseStore {
     this.startCleanupTimer()
   }
 
-  #remove(session: Session): void {
+  #remove(session: SessionRecord): void {
     this.#byId.delete(session.id)
     const ids = this.#byUser.get(session.userKey)
     ids?.delete(session.id)
     if (ids?.size === 0) this.#byUser.delete(session.userKey)
   }
 
-  protected insert(session: Session): boolean {
+  protected insert(session: SessionRecord): boolean {
     if (this.#byId.has(session.id)) return false
-    const stored = copySession(session)
+    const stored = copyRecord(session)
     this.#byId.set(stored.id, stored)
     let ids = this.#byUser.get(stored.userKey)
     if (!ids) {
@@ -40,12 +42,12 @@ export class MemoryStore extends BaseStore {
     return true
   }
 
-  protected selectById(id: string): Session | undefined {
+  protected selectById(id: string): SessionRecord | undefined {
     return this.#byId.get(id)
   }
 
-  protected selectByUser(userKey: string): Session[] {
-    const found: Session[] = []
+  protected selectByUser(userKey: string): SessionRecord[] {
+    const found: SessionRecord[] = []
     for (const id of this.#byUser.get(userKey) ?? []) {
       const session = this.#byId.get(id)
       if (session) found.push(session)
@@ -53,16 +55,16 @@ export class MemoryStore extends BaseStore {
     return found.sort(oldestFirst)
   }
 
-  protected removeById(id: string, owner: string | undefined): Removed<Session> {
+  protected removeById(id: string, owner: string | undefined): Removed<SessionRecord> {
     const session = this.#byId.get(id)
     if (!session || (owner !== undefined && session.userKey !== owner)) return []
     this.#remove(session)
     return [session]
   }
 
-  protected removeByUser(userKey: string, except: readonly string[]): Removed<Session> {
+  protected removeByUser(userKey: string, except: readonly string[]): Removed<SessionRecord> {
     const keep = new Set(except)
-    const deleted: Session[] = []
+    const deleted: SessionRecord[] = []
     for (const id of this.#byUser.get(userKey) ?? []) {
       const session = this.#byId.get(id)
       if (session && !keep.has(id)) deleted.push(session)
@@ -71,17 +73,18 @@ export class MemoryStore extends BaseStore {
     return deleted
   }
 
-  protected extendExpiry(id: string, until: number, now: number): boolean {
+  protected update(id: string, patch: SessionPatch, now: number): boolean {
     const session = this.#byId.get(id)
-    const current = session?.expiresAt.getTime() ?? 0
-    if (!session || current <= now || current >= until) return false
-    session.expiresAt = new Date(until)
-    this.#expiries.push(until, id)
+    const next = session && patched(session, patch, now)
+    if (!session || !next) return false
+    this.#byId.set(id, next)
+    const expiry = next.expiresAt.getTime()
+    if (expiry !== session.expiresAt.getTime()) this.#expiries.push(expiry, id)
     return true
   }
 
-  protected removeExpired(now: number, limit: number): Removed<Session> {
-    const deleted: Session[] = []
+  protected removeExpired(now: number, limit: number): Removed<SessionRecord> {
+    const deleted: SessionRecord[] = []
     while (deleted.length < limit) {
       const next = this.#expiries.popDue(now)
       if (!next) break
@@ -96,8 +99,8 @@ export class MemoryStore extends BaseStore {
     return deleted
   }
 
-  protected decode(session: Session): Session {
-    return copySession(session)
+  protected decode(session: SessionRecord): SessionRecord {
+    return copyRecord(session)
   }
 }
 

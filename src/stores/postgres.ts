@@ -1,9 +1,10 @@
 import type { Pool } from 'pg'
 import { InvalidOptionError } from '../errors.js'
 import type { BaseStoreOptions } from './base.js'
+import { checkAutoMigrate } from './base-options.js'
 import { postgresDialect } from './sql/dialect.js'
 import { tableName } from './sql/names.js'
-import type { SchemaRun, SqlRow } from './sql/schema.js'
+import type { SchemaOutcome, SchemaRun, SqlRow } from './sql/schema.js'
 import { type SqlDriver, SqlStore } from './sql/store.js'
 
 export interface PostgresStoreOptions extends BaseStoreOptions {
@@ -13,6 +14,12 @@ export interface PostgresStoreOptions extends BaseStoreOptions {
   schema?: string
   /** Rows deleted per cleanup statement. Default 1000. */
   batchSize?: number
+  /**
+   * Create or migrate the table on first use. Default `true`. With `false` the schema is never
+   * changed behind your back: until `store.migrate()` has run, every method rejects naming this
+   * option.
+   */
+  autoMigrate?: boolean
 }
 
 /** `?` placeholders as PostgreSQL's `$1`, `$2`, … (our statements hold no `?` in literals). */
@@ -29,21 +36,24 @@ function pgPool(pool: Pool, options: PostgresStoreOptions): SqlDriver {
     prepare(sql) {
       const text = numbered(sql)
       return {
-        all: async (params) => (await pool.query(text, params as unknown[])).rows as SqlRow[],
+        rows: async (params) =>
+          (await pool.query({ text, values: params as unknown[], rowMode: 'array' })).rows,
         run: async (params) => (await pool.query(text, params as unknown[])).rowCount ?? 0,
       }
     },
-    async migrate(steps: SchemaRun) {
+    async migrate(steps: SchemaRun): Promise<SchemaOutcome> {
       const client = await pool.connect()
       try {
         await client.query('BEGIN')
         // One instance prepares at a time; the others then find everything in place.
         await client.query("SELECT pg_advisory_xact_lock(hashtext('sessionup schema'))")
-        for (let step = steps.next(); !step.done; ) {
+        let step = steps.next()
+        while (!step.done) {
           const result = await client.query(numbered(step.value.sql), step.value.params)
           step = steps.next(result.rows as SqlRow[])
         }
         await client.query('COMMIT')
+        return step.value
       } catch (error) {
         await client.query('ROLLBACK').catch(() => {})
         throw error
@@ -66,12 +76,18 @@ function pgPool(pool: Pool, options: PostgresStoreOptions): SqlDriver {
  */
 export class PostgresStore extends SqlStore {
   constructor(pool: Pool, options: PostgresStoreOptions = {}) {
-    super('postgres', options, { batchSize: 1000, options: ['table', 'schema'] }, () => {
-      if (typeof pool?.query !== 'function' || typeof pool.connect !== 'function') {
-        throw new InvalidOptionError('pool', 'expected a pg Pool')
-      }
-      return pgPool(pool, options)
-    })
+    super(
+      'postgres',
+      options,
+      { batchSize: 1000, options: ['table', 'schema', 'autoMigrate'] },
+      () => {
+        if (typeof pool?.query !== 'function' || typeof pool.connect !== 'function') {
+          throw new InvalidOptionError('pool', 'expected a pg Pool')
+        }
+        return pgPool(pool, options)
+      },
+      checkAutoMigrate(options?.autoMigrate),
+    )
     this.startCleanupTimer()
   }
 }

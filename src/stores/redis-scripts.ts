@@ -4,8 +4,9 @@
 //   P u:<userKey>   sorted set: member id, score createdAt (equal scores sort by id)
 //   P e             sorted set: member V, score expiresAt (cleanup; survives the key's expiry,
 //                   so sessions Redis expired on its own are still reported at cleanup)
-// V = "<expiresAt>|" .. JSON [id, userKey, createdAt, ip, os, browser, meta]. The expiry comes
-// first so a renewal can rewrite it with string operations.
+//   P v             the schema version, once `migrate()` has run
+// V is laid out in redis-layout.ts: in v2 its leading fields are split on "|" and rewritten
+// with string operations.
 //
 // The scripts never decode V's JSON (cjson refuses some strings JavaScript writes): the client
 // reads and decodes, then passes every key a script touches in KEYS — as Redis Cluster requires
@@ -41,18 +42,55 @@ end
 return out
 `
 
-/** KEYS: s, e. ARGV: new expiresAt, now. Returns 1 if extended. */
-export const EXTEND = `
+/**
+ * KEYS: s, e. ARGV (see touchArgs): now, ifVersion, expiresAt, lastActiveAt, authenticatedAt,
+ * then a flag and hash, previousHash, previousExpiresAt, rotatedAt; a flag and meta; a flag and
+ * deadline, idleTimeout, persistent. An empty ARGV leaves its field as it is. Returns 1 if the
+ * live session was changed, 0 if there is none, it has expired or its version differs, and -1
+ * for a v1 value, which the client rewrites in v2 form (UPGRADE) before trying again.
+ */
+export const TOUCH = `
 local v = redis.call('GET', KEYS[1])
 if not v then return 0 end
-local sep = string.find(v, '|', 1, true)
-local current = tonumber(string.sub(v, 1, sep - 1))
-local target = tonumber(ARGV[1])
-if current <= tonumber(ARGV[2]) or current >= target then return 0 end
-local renewed = ARGV[1] .. string.sub(v, sep)
-redis.call('SET', KEYS[1], renewed, 'PXAT', ARGV[1])
+if string.sub(v, 1, 2) ~= '2|' then return -1 end
+local f, pos = {}, 1
+for i = 1, 12 do
+  local bar = string.find(v, '|', pos, true)
+  f[i] = string.sub(v, pos, bar - 1)
+  pos = bar + 1
+end
+local US = string.char(31)
+local tail = string.sub(v, pos)
+local sep = string.find(tail, US, 1, true)
+local rest, meta = string.sub(tail, 1, sep - 1), string.sub(tail, sep + 1)
+if tonumber(f[2]) <= tonumber(ARGV[1]) then return 0 end
+if ARGV[2] ~= '' and f[3] ~= ARGV[2] then return 0 end
+local exp = f[2]
+if ARGV[3] ~= '' and tonumber(ARGV[3]) > tonumber(exp) then exp = ARGV[3] end
+if ARGV[13] == '1' then f[7], f[8], f[9] = ARGV[14], ARGV[15], ARGV[16] end
+if f[7] ~= '' and tonumber(exp) > tonumber(f[7]) then exp = f[7] end
+f[2] = exp
+f[3] = tostring(tonumber(f[3]) + 1)
+if ARGV[4] ~= '' then f[4] = ARGV[4] end
+if ARGV[5] ~= '' then f[5] = ARGV[5] end
+if ARGV[6] == '1' then f[10], f[11], f[12], f[6] = ARGV[7], ARGV[8], ARGV[9], ARGV[10] end
+if ARGV[11] == '1' then meta = ARGV[12] end
+local renewed = table.concat(f, '|') .. '|' .. rest .. US .. meta
+redis.call('SET', KEYS[1], renewed, 'PXAT', exp)
 redis.call('ZREM', KEYS[2], v)
-redis.call('ZADD', KEYS[2], ARGV[1], renewed)
+redis.call('ZADD', KEYS[2], exp, renewed)
+return 1
+`
+
+/**
+ * KEYS: s, e. ARGV: the v1 value the client read, its v2 form, its expiry. Replaces the value
+ * (and its member in e) only if it is still the one read. Returns 1 if it did.
+ */
+export const UPGRADE = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL')
+redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
 return 1
 `
 

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto'
 import type { Cluster, Redis } from 'ioredis'
 import { InvalidOptionError } from '../errors.js'
-import type { Session } from '../session.js'
-import { BaseStore, type BaseStoreOptions, type Removed } from './base.js'
-import { readMeta } from './checks.js'
+import type { SessionRecord } from '../session.js'
+import type { SchemaStatus, SessionPatch } from '../store.js'
+import { BaseStore, type BaseStoreOptions, type Removed, SCHEMA_VERSION } from './base.js'
+import { decode, encode, expiryOf, isV2, touchArgs } from './redis-layout.js'
 import * as lua from './redis-scripts.js'
 
 export interface RedisStoreOptions extends BaseStoreOptions {
@@ -25,32 +26,9 @@ const script = (source: string): Script => ({
 const SCRIPTS = {
   create: script(lua.CREATE),
   delete: script(lua.DELETE),
-  extend: script(lua.EXTEND),
+  touch: script(lua.TOUCH),
+  upgrade: script(lua.UPGRADE),
   deleteExpired: script(lua.DELETE_EXPIRED),
-}
-
-/** "<expiresAt>|" + JSON of the rest: see redis-scripts.ts. */
-function encode(s: Session): string {
-  const rest = [s.id, s.userKey, s.createdAt.getTime(), s.ip, s.agent.os, s.agent.browser, s.meta]
-  return `${s.expiresAt.getTime()}|${JSON.stringify(rest)}`
-}
-
-function decode(value: string): Session {
-  const sep = value.indexOf('|')
-  const fields: unknown = JSON.parse(value.slice(sep + 1))
-  if (sep < 1 || !Array.isArray(fields) || fields.length !== 7) {
-    throw new TypeError('not a session record')
-  }
-  const [id, userKey, createdAt, ip, os, browser, meta] = fields
-  return {
-    id,
-    userKey,
-    createdAt: new Date(createdAt),
-    expiresAt: new Date(Number(value.slice(0, sep))),
-    ip,
-    agent: { os, browser },
-    meta: readMeta(meta),
-  }
 }
 
 /**
@@ -81,7 +59,7 @@ export class RedisStore extends BaseStore<string> {
     this.startCleanupTimer()
   }
 
-  #key(kind: 's' | 'u', name: string): string {
+  #key(kind: 's' | 'u' | 'v', name = ''): string {
     return `${this.prefix}${kind}:${name}`
   }
 
@@ -108,7 +86,7 @@ export class RedisStore extends BaseStore<string> {
     return rows ? gone : gone.length
   }
 
-  protected async insert(session: Session): Promise<boolean> {
+  protected async insert(session: SessionRecord): Promise<boolean> {
     const keys = [this.#key('s', session.id), this.#key('u', session.userKey), this.#expiries]
     const expiresAt = session.expiresAt.getTime()
     const args = [encode(session), expiresAt, session.createdAt.getTime(), session.id]
@@ -150,9 +128,57 @@ export class RedisStore extends BaseStore<string> {
     )
   }
 
-  protected async extendExpiry(id: string, until: number, now: number): Promise<boolean> {
+  protected async update(id: string, patch: SessionPatch, now: number): Promise<boolean> {
     const keys = [this.#key('s', id), this.#expiries]
-    return (await this.#eval(SCRIPTS.extend, keys, [until, now])) === 1
+    const args = touchArgs(patch, now)
+    // A v1 value is rewritten in v2 form first; the second attempt then finds it so.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const result = await this.#eval(SCRIPTS.touch, keys, args)
+      if (result !== -1) return result === 1
+      await this.#upgrade(id)
+    }
+    return false
+  }
+
+  /** Rewrites a v1 value in v2 form, unless it changed since it was read; `true` if it is v2 now. */
+  async #upgrade(id: string): Promise<void> {
+    const key = this.#key('s', id)
+    const value = await this.#client.get(key)
+    if (value === null || isV2(value)) return
+    const keys = [key, this.#expiries]
+    await this.#eval(SCRIPTS.upgrade, keys, [value, encode(decode(value)), expiryOf(value)])
+  }
+
+  /**
+   * Rewrites every v1 value in v2 form and records the schema version. Redis has no schema to
+   * change: v1 values are read as they are and rewritten when first touched, so this only does
+   * the rest at once. Safe beside live traffic and other processes (each rewrite is checked).
+   */
+  override async migrate(): Promise<{ from: number | null; to: number }> {
+    const { version } = await this.schemaStatus()
+    let cursor = '0'
+    do {
+      const [next, keys] = await this.#client.scan(
+        cursor,
+        'MATCH',
+        `${this.prefix}s:*`,
+        'COUNT',
+        500,
+      )
+      cursor = next
+      for (const key of keys) await this.#upgrade(key.slice(this.prefix.length + 2))
+    } while (cursor !== '0')
+    await this.#client.set(this.#key('v'), String(SCHEMA_VERSION))
+    return { from: version, to: SCHEMA_VERSION }
+  }
+
+  /** The recorded version; without one, 1 if any session is stored (v1 kept none), else null. */
+  override async schemaStatus(): Promise<SchemaStatus> {
+    const recorded = await this.#client.get(this.#key('v'))
+    if (recorded !== null) return { version: Number(recorded), current: SCHEMA_VERSION }
+    const [, some] = await this.#client.scan('0', 'MATCH', `${this.prefix}s:*`, 'COUNT', 1000)
+    const any = some.length > 0 || (await this.#client.zcard(this.#expiries)) > 0
+    return { version: any ? 1 : null, current: SCHEMA_VERSION }
   }
 
   /**
@@ -167,7 +193,7 @@ export class RedisStore extends BaseStore<string> {
     const args: string[] = []
     const unreadable: string[] = []
     for (const value of due) {
-      let session: Session
+      let session: SessionRecord
       try {
         session = decode(value)
       } catch {
@@ -182,7 +208,7 @@ export class RedisStore extends BaseStore<string> {
     return [...gone, ...unreadable]
   }
 
-  protected decode(value: string): Session {
+  protected decode(value: string): SessionRecord {
     return decode(value)
   }
 }

@@ -2,14 +2,21 @@ import type { Database } from 'better-sqlite3'
 import { type CleanupHandle, startCleanup } from '../cleanup.js'
 import { InvalidOptionError } from '../errors.js'
 import type { BaseStoreOptions } from './base.js'
+import { checkAutoMigrate } from './base-options.js'
 import { sqliteDialect } from './sql/dialect.js'
 import { tableName } from './sql/names.js'
-import type { SchemaRun, SqlRow } from './sql/schema.js'
+import type { SchemaOutcome, SchemaRun, SqlRow } from './sql/schema.js'
 import { type SqlDriver, SqlStore } from './sql/store.js'
 
 export interface SQLiteStoreOptions extends BaseStoreOptions {
   /** Table name; a plain identifier. Default `sessions`. */
   table?: string
+  /**
+   * Create or migrate the table when the store is opened. Default `true`. With `false` the
+   * schema is never changed behind your back: until `store.migrate()` has run, every method
+   * rejects naming this option.
+   */
+  autoMigrate?: boolean
   /** Rows deleted per cleanup batch; the event loop runs between batches. Default 250 (about 1 ms per batch on 1M rows). */
   batchSize?: number
 }
@@ -22,23 +29,28 @@ function betterSqlite3(db: Database, options: SQLiteStoreOptions): SqlDriver {
     name,
     prepare(sql) {
       const statement = db.prepare(sql)
+      const arrays = statement.reader ? statement.raw(true) : statement
       return {
-        all: (params) => statement.all(...params) as SqlRow[],
+        rows: (params) => arrays.all(...params) as unknown[][],
         run: (params) => statement.run(...params).changes,
       }
     },
-    migrate(steps: SchemaRun) {
+    migrate(steps: SchemaRun): SchemaOutcome {
       // BEGIN IMMEDIATE takes the write lock first, so processes starting together queue up.
-      db.transaction(() => {
-        for (let step = steps.next(); !step.done; ) {
-          const statement = db.prepare(step.value.sql)
-          const params = step.value.params
-          let rows: SqlRow[] = []
-          if (statement.reader) rows = statement.all(...params) as SqlRow[]
-          else statement.run(...params)
-          step = steps.next(rows)
-        }
-      }).immediate()
+      return db
+        .transaction(() => {
+          let step = steps.next()
+          while (!step.done) {
+            const statement = db.prepare(step.value.sql)
+            const params = step.value.params
+            let rows: SqlRow[] = []
+            if (statement.reader) rows = statement.all(...params) as SqlRow[]
+            else statement.run(...params)
+            step = steps.next(rows)
+          }
+          return step.value
+        })
+        .immediate()
     },
   }
 }
@@ -54,12 +66,18 @@ function betterSqlite3(db: Database, options: SQLiteStoreOptions): SqlDriver {
  */
 export class SQLiteStore extends SqlStore {
   constructor(db: Database, options: SQLiteStoreOptions = {}) {
-    super('sqlite', options, { batchSize: 250, options: ['table'] }, () => {
-      if (typeof db?.prepare !== 'function' || typeof db.transaction !== 'function') {
-        throw new InvalidOptionError('db', 'expected an open better-sqlite3 Database')
-      }
-      return betterSqlite3(db, options)
-    })
+    super(
+      'sqlite',
+      options,
+      { batchSize: 250, options: ['table', 'autoMigrate'] },
+      () => {
+        if (typeof db?.prepare !== 'function' || typeof db.transaction !== 'function') {
+          throw new InvalidOptionError('db', 'expected an open better-sqlite3 Database')
+        }
+        return betterSqlite3(db, options)
+      },
+      checkAutoMigrate(options?.autoMigrate),
+    )
     this.startCleanupTimer()
   }
 

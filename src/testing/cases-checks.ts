@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { InvalidArgumentError, StoreError } from '../errors.js'
-import type { Session } from '../session.js'
-import type { DeletionEvent } from '../store.js'
+import type { SessionRecord } from '../session.js'
+import type { DeletionEvent, SessionPatch } from '../store.js'
 import { assertSameSession, type Case, ids, settle, stored } from './harness.js'
 
 const LONE_HIGH = '\ud800'
@@ -15,9 +15,9 @@ export const checkCases: Case[] = [
       const good = session('alice', { meta: { k: 'v' } })
       await store.create(good)
       const made = (overrides: Record<string, unknown>) =>
-        ({ ...session('alice'), ...overrides }) as Session
+        ({ ...session('alice'), ...overrides }) as SessionRecord
       const cases: Array<[string, () => Promise<unknown>]> = [
-        ['session', () => store.create(null as unknown as Session)],
+        ['session', () => store.create(null as unknown as SessionRecord)],
         ['session.id', () => store.create(made({ id: '' }))],
         ['session.id', () => store.create(made({ id: 'x'.repeat(257) }))],
         ['session.id', () => store.create(made({ id: 'has space' }))],
@@ -42,9 +42,34 @@ export const checkCases: Case[] = [
         ['userKey', () => store.deleteByUserKey('')],
         ['exceptIds[0]', () => store.deleteByUserKey('alice', '')],
         ['exceptIds[1]', () => store.deleteByUserKey('alice', good.id, 'y'.repeat(300))],
-        ['id', () => store.extend('', new Date())],
-        ['expiresAt', () => store.extend(good.id, new Date(Number.NaN))],
+        ['session.deadline', () => store.create(made({ deadline: undefined }))],
+        ['session.expiresAt', () => store.create(made({ deadline: new Date(0) }))],
+        ['session.idleTimeout', () => store.create(made({ idleTimeout: 0 }))],
+        ['session.idleTimeout', () => store.create(made({ idleTimeout: 1.5 }))],
+        ['session.persistent', () => store.create(made({ persistent: 1 }))],
+        ['session.lastActiveAt', () => store.create(made({ lastActiveAt: null }))],
+        ['session.secretHash', () => store.create(made({ secretHash: 'a|b' }))],
+        ['session.secretHash', () => store.create(made({ secretHash: '' }))],
+        ['session.previousSecretExpiresAt', () => store.create(made({ previousSecretHash: 'h' }))],
+        ['session.version', () => store.create(made({ version: -1 }))],
+        ['id', () => store.touch('', {})],
+        ['patch', () => store.touch(good.id, null as unknown as SessionPatch)],
+        ['patch.expires', () => store.touch(good.id, { expires: 1 } as SessionPatch)],
+        ['patch.expiresAt', () => store.touch(good.id, { expiresAt: new Date(Number.NaN) })],
+        ['patch.ifVersion', () => store.touch(good.id, { ifVersion: 1.5 })],
+        [
+          'patch.meta["x"]',
+          () => store.touch(good.id, { meta: { x: 1 } } as unknown as SessionPatch),
+        ],
+        ['patch.secret.hash', () => touchSecret(good.id, 'not|base64')],
+        ['patch.lifetime.idleTimeout', () => touchLifetime(good.id, -5)],
       ]
+      const touchSecret = (id: string, hash: string) =>
+        store.touch(id, {
+          secret: { hash, previousHash: 'p', previousExpiresAt: new Date(), rotatedAt: new Date() },
+        })
+      const touchLifetime = (id: string, idleTimeout: number) =>
+        store.touch(id, { lifetime: { deadline: null, idleTimeout, persistent: false } })
       for (const [argument, call] of cases) {
         await assert.rejects(
           call(),
@@ -61,7 +86,7 @@ export const checkCases: Case[] = [
     async run({ store, session }) {
       const good = session('bob')
       await store.create(good)
-      const bad: Array<[string, Session]> = [
+      const bad: Array<[string, SessionRecord]> = [
         ['session.userKey', session(`bob${LONE_HIGH}`)],
         ['session.meta["v"]', session('bob', { meta: { v: `x${LONE_LOW}` } })],
         [`session.meta["k${LONE_HIGH}"]`, session('bob', { meta: { [`k${LONE_HIGH}`]: 'v' } })],

@@ -1,13 +1,21 @@
 import { checkCases } from './cases-checks.js'
 import { dataCases } from './cases-data.js'
 import { lifecycleCases } from './cases-lifecycle.js'
+import { managerCases } from './cases-manager.js'
+import { touchCases } from './cases-touch.js'
+import { v1Cases } from './cases-v1.js'
 import { type ConformanceOptions, makeFixture, type StoreFactory, TestClock } from './harness.js'
 
+export { v1Token } from './cases-v1.js'
 export {
   type ConformanceOptions,
+  type RecordFields,
   type StoreFactory,
   type StoreHarness,
+  sessionRecord,
   TestClock,
+  type V1Factory,
+  type V1Session,
 } from './harness.js'
 
 /** One named check of the Store contract, runnable under any test runner. */
@@ -32,8 +40,10 @@ export function storeConformanceCases(
 ): ConformanceCase[] {
   const controllable = options.controllableClock ?? true
   const canCorrupt = options.corruptible ?? false
-  return [...dataCases, ...lifecycleCases, ...checkCases]
-    .filter((c) => (controllable || !c.needsClock) && (canCorrupt || !c.needsCorrupt))
+  const all = [...dataCases, ...lifecycleCases, ...touchCases, ...checkCases, ...managerCases]
+  return [...all, ...v1Cases]
+    .filter((c) => controllable || !c.needsClock)
+    .filter((c) => (canCorrupt || !c.needsCorrupt) && (options.v1 !== undefined || !c.needsV1))
     .map((c) => ({
       name: c.name,
       async run() {
@@ -43,7 +53,7 @@ export function storeConformanceCases(
           if (c.needsCorrupt && !harness.corrupt) {
             throw new Error('corruptible is set, but the factory gives no corrupt()')
           }
-          await c.run(makeFixture(harness, clock, controllable))
+          await c.run(makeFixture(harness, clock, controllable, options.v1))
         } finally {
           await harness.store.close()
           await harness.teardown?.()

@@ -13,6 +13,9 @@ export interface SqlDialect {
   /** `id` is not among the ids of the one parameter `except(ids)` makes. */
   readonly notInList: string
   except(ids: readonly string[]): unknown
+  /** The two-argument smallest and largest of (SQLite's scalar min/max). */
+  readonly least: string
+  readonly greatest: string
   /** Orders ids by code point, whatever the database's collation. */
   readonly idOrder: string
   /** Lets concurrent cleaners skip rows another one has locked. */
@@ -33,6 +36,8 @@ export const sqliteDialect: SqlDialect = {
   tableOptions: ' WITHOUT ROWID',
   notInList: 'id NOT IN (SELECT value FROM json_each(?))',
   except: (ids) => JSON.stringify(ids),
+  least: 'min',
+  greatest: 'max',
   idOrder: 'id',
   skipLocked: '',
   tableExists: `SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ? AND ? = 'main'`,
@@ -47,6 +52,8 @@ export const postgresDialect: SqlDialect = {
   tableOptions: '',
   notInList: 'NOT (id = ANY(?::text[]))',
   except: (ids) => ids,
+  least: 'LEAST',
+  greatest: 'GREATEST',
   idOrder: 'id COLLATE "C"',
   skipLocked: 'FOR UPDATE SKIP LOCKED',
   tableExists: 'SELECT 1 FROM pg_catalog.pg_tables WHERE tablename = ? AND schemaname = ?',

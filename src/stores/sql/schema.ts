@@ -1,9 +1,7 @@
 import { InvalidOptionError } from '../../errors.js'
+import { SCHEMA_VERSION } from '../base.js'
 import type { SqlDialect } from './dialect.js'
 import { VERSION_TABLE } from './names.js'
-
-/** The schema version this code writes and reads. */
-export const SCHEMA_VERSION = 1
 
 /** Where a sessions table lives, as names and as quoted SQL. */
 export interface TableName {
@@ -22,17 +20,27 @@ export interface Ask {
 }
 export type SqlRow = Record<string, unknown>
 
+/** What the schema steps found, and whether the table is now current. */
+export interface SchemaOutcome {
+  /** The version found: `null` for no table yet. */
+  from: number | null
+  /** The version the table is at after the run. */
+  to: number | null
+}
+
 /**
  * The schema steps as a generator of statements, so one runner serves a synchronous driver
  * (better-sqlite3 runs it to the end inside one transaction) and an asynchronous one (pg awaits
  * each answer inside its transaction), each under its engine's lock.
  */
-export type SchemaRun = Generator<Ask, void, SqlRow[]>
+export type SchemaRun = Generator<Ask, SchemaOutcome, SqlRow[]>
 
 const ask = (sql: string, params: unknown[] = []): Ask => ({ sql, params })
 
-/** Columns of version 1, in order: name, type family, NOT NULL. */
-const COLUMNS_V1: ReadonlyArray<readonly [string, 'text' | 'integer', boolean]> = [
+type Column = readonly [name: string, type: 'text' | 'integer', notNull: boolean, init?: string]
+
+/** Columns of version 1, in order. */
+const COLUMNS_V1: readonly Column[] = [
   ['id', 'text', true],
   ['user_key', 'text', true],
   ['created_at', 'integer', true],
@@ -43,48 +51,75 @@ const COLUMNS_V1: ReadonlyArray<readonly [string, 'text' | 'integer', boolean]> 
   ['meta', 'text', true],
 ]
 
-function* createV1(d: SqlDialect, n: TableName): SchemaRun {
+/**
+ * Columns version 2 appends. Nullable, or with a constant default, so adding them to a v1 table
+ * rewrites no row (SQLite and PostgreSQL 11+ only change the table's definition); a v1 row reads
+ * with its v1 meaning (see `unflatten`).
+ */
+const COLUMNS_V2: readonly Column[] = [
+  ['deadline', 'integer', false],
+  ['idle_timeout', 'integer', false],
+  ['persistent', 'integer', true, '0'],
+  ['last_active_at', 'integer', false],
+  ['authenticated_at', 'integer', false],
+  ['rotated_at', 'integer', false],
+  ['secret_hash', 'text', false],
+  ['previous_secret_hash', 'text', false],
+  ['previous_secret_expires_at', 'integer', false],
+  ['version', 'integer', true, '0'],
+]
+
+const COLUMNS = [...COLUMNS_V1, ...COLUMNS_V2]
+const SHAPES: ReadonlyArray<readonly [number, readonly Column[]]> = [
+  [1, COLUMNS_V1],
+  [2, COLUMNS],
+]
+
+function definition(d: SqlDialect, [name, type, notNull, init]: Column): string {
+  const sqlType = type === 'text' ? d.text : d.integer
+  const key = name === 'id' ? ' PRIMARY KEY' : ''
+  return `${name} ${sqlType}${notNull ? ' NOT NULL' : ''}${init ? ` DEFAULT ${init}` : ''}${key}`
+}
+
+function* createTable(d: SqlDialect, n: TableName): Generator<Ask, void, SqlRow[]> {
   // Times are integer epoch milliseconds: no zone, no text comparison. Meta is JSON text
   // (PostgreSQL's JSONB would reorder keys and refuse some strings).
-  const columns = COLUMNS_V1.map(
-    ([name, type, notNull]) =>
-      `${name} ${type === 'text' ? d.text : d.integer}${notNull ? ' NOT NULL' : ''}${name === 'id' ? ' PRIMARY KEY' : ''}`,
-  )
+  const columns = COLUMNS.map((c) => definition(d, c))
   yield ask(`CREATE TABLE ${n.qualified} (${columns.join(', ')})${d.tableOptions}`)
   yield ask(`CREATE INDEX "${n.table}_user_key" ON ${n.qualified} (user_key, created_at, id)`)
   yield ask(`CREATE INDEX "${n.table}_expires_at" ON ${n.qualified} (expires_at)`)
 }
 
-function shapeMatches(d: SqlDialect, rows: SqlRow[]): boolean {
-  return (
-    rows.length === COLUMNS_V1.length &&
-    rows.every((row, i) => {
-      const [name, type, notNull] = COLUMNS_V1[i] as (typeof COLUMNS_V1)[number]
-      return (
-        row.name === name &&
-        row.type === (type === 'text' ? d.text : d.integer) &&
-        Number(row.not_null) === (notNull ? 1 : 0)
-      )
-    })
-  )
+/** Which version's columns the table has, or `null` for a table that is not ours. */
+function shapeOf(d: SqlDialect, rows: SqlRow[]): number | null {
+  for (const [version, columns] of SHAPES) {
+    const same =
+      rows.length === columns.length &&
+      rows.every((row, i) => {
+        const [name, type, notNull] = columns[i] as Column
+        return (
+          row.name === name &&
+          row.type === (type === 'text' ? d.text : d.integer) &&
+          Number(row.not_null) === (notNull ? 1 : 0)
+        )
+      })
+    if (same) return version
+  }
+  return null
 }
 
 /**
- * Brings a sessions table to this version: creates what is missing (and only that, so a role
- * without CREATE can open a prepared database), recreates a table whose version row outlived
- * it, and refuses a table of another shape or of a newer sessionup. Writes nothing when the
- * table is already current.
+ * Brings a sessions table to this version when `write` is set: creates what is missing (and
+ * only that, so a role without CREATE can open a prepared database), migrates a v1 table in
+ * place, recreates a table whose version row outlived it, and refuses a table of another shape
+ * or of a newer sessionup. Without `write` it only reports. Writes nothing when the table is
+ * already current.
  */
-export function* prepareTable(d: SqlDialect, n: TableName): SchemaRun {
-  if (d.schemaExists !== null && (yield ask(d.schemaExists, [n.schema])).length === 0) {
-    yield ask(`CREATE SCHEMA "${n.schema}"`)
-  }
-  if ((yield ask(d.tableExists, [VERSION_TABLE, n.schema])).length === 0) {
-    yield ask(
-      `CREATE TABLE ${n.versionTable} (table_name ${d.text} NOT NULL PRIMARY KEY, version INTEGER NOT NULL)`,
-    )
-  }
-  const found = yield ask(`SELECT version FROM ${n.versionTable} WHERE table_name = ?`, [n.table])
+export function* prepareTable(d: SqlDialect, n: TableName, write: boolean): SchemaRun {
+  const hasVersionTable = (yield ask(d.tableExists, [VERSION_TABLE, n.schema])).length > 0
+  const found = hasVersionTable
+    ? yield ask(`SELECT version FROM ${n.versionTable} WHERE table_name = ?`, [n.table])
+    : []
   const recorded = found[0] === undefined ? undefined : Number(found[0].version)
   if (recorded !== undefined && recorded > SCHEMA_VERSION) {
     throw new InvalidOptionError(
@@ -92,19 +127,34 @@ export function* prepareTable(d: SqlDialect, n: TableName): SchemaRun {
       `${n.qualified} has schema version ${recorded}, newer than this sessionup (${SCHEMA_VERSION}); upgrade sessionup`,
     )
   }
-  if ((yield ask(d.tableExists, [n.table, n.schema])).length === 0) {
-    yield* createV1(d, n)
-  } else if (!shapeMatches(d, yield ask(d.columns, [n.table, n.schema]))) {
+  const exists = (yield ask(d.tableExists, [n.table, n.schema])).length > 0
+  const shape = exists ? shapeOf(d, yield ask(d.columns, [n.table, n.schema])) : null
+  if (exists && shape === null) {
     throw new InvalidOptionError(
       'table',
       `${n.qualified} exists but is not a sessionup sessions table (its columns differ); pick another table name`,
     )
   }
-  if (recorded !== SCHEMA_VERSION) {
+  const from = exists ? shape : null
+  if (!write || (from === SCHEMA_VERSION && recorded === SCHEMA_VERSION)) return { from, to: from }
+  if (d.schemaExists !== null && (yield ask(d.schemaExists, [n.schema])).length === 0) {
+    yield ask(`CREATE SCHEMA "${n.schema}"`)
+  }
+  if (!hasVersionTable) {
     yield ask(
-      `INSERT INTO ${n.versionTable} (table_name, version) VALUES (?, ?)
-       ON CONFLICT (table_name) DO UPDATE SET version = excluded.version`,
-      [n.table, SCHEMA_VERSION],
+      `CREATE TABLE ${n.versionTable} (table_name ${d.text} NOT NULL PRIMARY KEY, version INTEGER NOT NULL)`,
     )
   }
+  if (!exists) yield* createTable(d, n)
+  else if (from === 1) {
+    for (const column of COLUMNS_V2) {
+      yield ask(`ALTER TABLE ${n.qualified} ADD COLUMN ${definition(d, column)}`)
+    }
+  }
+  yield ask(
+    `INSERT INTO ${n.versionTable} (table_name, version) VALUES (?, ?)
+     ON CONFLICT (table_name) DO UPDATE SET version = excluded.version`,
+    [n.table, SCHEMA_VERSION],
+  )
+  return { from, to: SCHEMA_VERSION }
 }

@@ -1,16 +1,21 @@
-import { storeFailure } from '../../errors.js'
-import type { Session } from '../../session.js'
-import { BaseStore, type Removed, type StoreSpec } from '../base.js'
-import { readMeta, sessionFields } from '../checks.js'
+import { InvalidOptionError, storeFailure } from '../../errors.js'
+import type { SessionRecord } from '../../session.js'
+import type { SchemaStatus, SessionPatch } from '../../store.js'
+import { BaseStore, type Removed, SCHEMA_VERSION, type StoreSpec } from '../base.js'
+import { flatten, unflatten } from '../record.js'
 import type { SqlDialect } from './dialect.js'
-import { prepareTable, type SchemaRun, type SqlRow, type TableName } from './schema.js'
+import { prepareTable, type SchemaOutcome, type SchemaRun, type TableName } from './schema.js'
+import { META_COLUMN, statements, touchStatement } from './statements.js'
 
 type Maybe<T> = T | Promise<T>
 
+/** A row as an array, in the order of `COLUMNS`; integers may arrive as strings (pg's BIGINT). */
+type Row = unknown[]
+
 /** A statement prepared once and run many times, with `?` placeholders. */
 export interface SqlStatement {
-  /** The rows it returns. */
-  all(params: readonly unknown[]): Maybe<SqlRow[]>
+  /** The rows it returns, each an array of its columns. */
+  rows(params: readonly unknown[]): Maybe<Row[]>
   /** How many rows it changed. */
   run(params: readonly unknown[]): Maybe<number>
 }
@@ -21,53 +26,22 @@ export interface SqlDriver {
   readonly name: TableName
   prepare(sql: string): SqlStatement
   /** Runs the schema steps in one transaction under a lock that other processes respect. */
-  migrate(steps: SchemaRun): Maybe<void>
+  migrate(steps: SchemaRun): Maybe<SchemaOutcome>
 }
 
-/** A sessions-table row; integer columns may arrive as strings (pg's BIGINT). */
-type Row = {
-  id: string
-  user_key: string
-  created_at: number | string
-  expires_at: number | string
-  ip: string | null
-  agent_os: string
-  agent_browser: string
-  meta: string
-}
-
-const COLUMNS = 'id, user_key, created_at, expires_at, ip, agent_os, agent_browser, meta'
-
-/** The statements of the table, each written once for every dialect. */
-function statements(d: SqlDialect, t: string) {
-  const returning = ` RETURNING ${COLUMNS}`
-  const expired = `SELECT id FROM ${t} WHERE expires_at <= ? ORDER BY expires_at LIMIT ? ${d.skipLocked}`
-  return {
-    insert: `INSERT INTO ${t} (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-    byId: `SELECT ${COLUMNS} FROM ${t} WHERE id = ? AND expires_at > ?`,
-    byUser: `SELECT ${COLUMNS} FROM ${t} WHERE user_key = ? AND expires_at > ? ORDER BY created_at, ${d.idOrder}`,
-    extend: `UPDATE ${t} SET expires_at = ? WHERE id = ? AND expires_at > ? AND expires_at < ?`,
-    // Deletes come in pairs: with RETURNING when deletion listeners want the rows, and without,
-    // which is cheaper, when nobody listens.
-    deleteById: `DELETE FROM ${t} WHERE id = ?`,
-    deleteOwned: `DELETE FROM ${t} WHERE id = ? AND user_key = ?`,
-    deleteByUser: `DELETE FROM ${t} WHERE user_key = ?`,
-    deleteByUserExcept: `DELETE FROM ${t} WHERE user_key = ? AND ${d.notInList}`,
-    deleteExpired: `DELETE FROM ${t} WHERE id IN (${expired})`,
-    returning,
-  }
-}
 type StatementName = Exclude<keyof ReturnType<typeof statements>, 'returning'>
 
 /**
  * The sessions table, written once for SQLite and PostgreSQL (lucia v3's adapter shape): the
- * rules live in `BaseStore`, the SQL here, and a driver file only runs statements.
+ * rules live in `BaseStore`, the SQL here and in `statements.ts`, and a driver file only runs
+ * statements.
  */
 export abstract class SqlStore extends BaseStore<Row> {
   readonly table: string
   readonly #driver: SqlDriver
   readonly #sql: ReturnType<typeof statements>
   readonly #prepared = new Map<string, SqlStatement>()
+  readonly #autoMigrate: boolean
   #ready = false
   #preparing: Promise<void> | undefined
 
@@ -76,21 +50,33 @@ export abstract class SqlStore extends BaseStore<Row> {
     options: object | undefined,
     spec: StoreSpec,
     driver: () => SqlDriver,
+    autoMigrate: boolean,
   ) {
     super(layer, options, spec)
     this.#driver = driver()
+    this.#autoMigrate = autoMigrate
     this.table = this.#driver.name.table
     this.#sql = statements(this.#driver.dialect, this.#driver.name.qualified)
-    const done = this.#migrate()
+    let done: Maybe<void>
+    try {
+      done = this.#prepare(autoMigrate)
+    } catch (error) {
+      // An outdated table is not a reason to refuse the store: `migrate()` is how to fix it, and
+      // until then every method rejects with this error (through `ready`).
+      if (!isOutdated(error)) throw error
+      return
+    }
     if (done instanceof Promise) this.#track(done)
     else this.#ready = true
   }
 
-  /** One attempt at the schema steps; failures name the table. */
-  #migrate(): Maybe<void> {
+  /** One run of the schema steps; failures name the table. */
+  #run(write: boolean): Maybe<SchemaOutcome> {
     const action = `preparing table ${this.#driver.name.qualified}`
     try {
-      const done = this.#driver.migrate(prepareTable(this.#driver.dialect, this.#driver.name))
+      const done = this.#driver.migrate(
+        prepareTable(this.#driver.dialect, this.#driver.name, write),
+      )
       return done instanceof Promise
         ? done.catch((error: unknown) => {
             throw storeFailure(this.layer, action, error)
@@ -101,13 +87,28 @@ export abstract class SqlStore extends BaseStore<Row> {
     }
   }
 
+  /** Makes the table current (or, without `write`, checks that it is). */
+  #prepare(write: boolean): Maybe<void> {
+    return then(this.#run(write), (outcome) => {
+      if (outcome.to !== SCHEMA_VERSION) throw this.#outdated(outcome.from)
+    })
+  }
+
+  #outdated(from: number | null): InvalidOptionError {
+    const found = from === null ? 'does not exist yet' : `is at schema version ${from}`
+    return new InvalidOptionError(
+      'autoMigrate',
+      `${this.#driver.name.qualified} ${found} and autoMigrate is false: run store.migrate() first`,
+    )
+  }
+
   /**
    * Resolves once the table is in place. A failed attempt is not kept: the next call (or the
    * next `ready`) tries again, so a store made while the database was down recovers.
    */
   get ready(): Promise<void> {
     if (this.#ready) return Promise.resolve()
-    this.#preparing ??= this.#track(Promise.resolve().then(() => this.#migrate()))
+    this.#preparing ??= this.#track(Promise.resolve().then(() => this.#prepare(this.#autoMigrate)))
     return this.#preparing
   }
 
@@ -126,14 +127,29 @@ export abstract class SqlStore extends BaseStore<Row> {
     return tracked
   }
 
-  #statement(name: StatementName, returning = false): SqlStatement {
-    const key = returning ? `${name}+` : name
-    let statement = this.#prepared.get(key)
+  /** Migrates the table to this version in place (several processes may run it at once). */
+  override async migrate(): Promise<{ from: number | null; to: number }> {
+    const outcome = await this.#run(true)
+    this.#ready = true
+    return { from: outcome.from, to: SCHEMA_VERSION }
+  }
+
+  override async schemaStatus(): Promise<SchemaStatus> {
+    const outcome = await this.#run(false)
+    return { version: outcome.from, current: SCHEMA_VERSION }
+  }
+
+  #statementFor(sql: string): SqlStatement {
+    let statement = this.#prepared.get(sql)
     if (!statement) {
-      statement = this.#driver.prepare(this.#sql[name] + (returning ? this.#sql.returning : ''))
-      this.#prepared.set(key, statement)
+      statement = this.#driver.prepare(sql)
+      this.#prepared.set(sql, statement)
     }
     return statement
+  }
+
+  #statement(name: StatementName, returning = false): SqlStatement {
+    return this.#statementFor(this.#sql[name] + (returning ? this.#sql.returning : ''))
   }
 
   /** Runs `work` once the table is ready; synchronously when it already is. */
@@ -144,25 +160,32 @@ export abstract class SqlStore extends BaseStore<Row> {
   /** A delete that returns its rows when asked to, else how many it deleted. */
   #delete(name: StatementName, rows: boolean, params: unknown[]): Maybe<Removed<Row>> {
     return this.#when(() =>
-      rows
-        ? (this.#statement(name, true).all(params) as Maybe<Row[]>)
-        : this.#statement(name).run(params),
+      rows ? this.#statement(name, true).rows(params) : this.#statement(name).run(params),
     )
   }
 
-  protected insert(s: Session): Maybe<boolean> {
-    const params = [...sessionFields(s), JSON.stringify(s.meta)]
+  protected insert(s: SessionRecord): Maybe<boolean> {
+    const params = [...flatten(s), JSON.stringify(s.meta)]
     return this.#when(() => then(this.#statement('insert').run(params), (n) => n === 1))
   }
 
   protected selectById(id: string, now: number): Maybe<Row | undefined> {
-    return this.#when(() =>
-      then(this.#statement('byId').all([id, now]), (rows) => rows[0] as Row | undefined),
-    )
+    return this.#when(() => then(this.#statement('byId').rows([id, now]), (rows) => rows[0]))
   }
 
   protected selectByUser(userKey: string, now: number): Maybe<Row[]> {
-    return this.#when(() => this.#statement('byUser').all([userKey, now]) as Maybe<Row[]>)
+    return this.#when(() => this.#statement('byUser').rows([userKey, now]))
+  }
+
+  protected update(id: string, patch: SessionPatch, now: number): Maybe<boolean> {
+    const { sql, params } = touchStatement(
+      this.#driver.dialect,
+      this.#driver.name.qualified,
+      id,
+      patch,
+      now,
+    )
+    return this.#when(() => then(this.#statementFor(sql).run(params), (n) => n > 0))
   }
 
   protected removeById(id: string, owner: string | undefined, rows: boolean) {
@@ -176,27 +199,19 @@ export abstract class SqlStore extends BaseStore<Row> {
     return this.#delete('deleteByUserExcept', rows, [userKey, list])
   }
 
-  protected extendExpiry(id: string, until: number, now: number): Maybe<boolean> {
-    return this.#when(() =>
-      then(this.#statement('extend').run([until, id, now, until]), (n) => n > 0),
-    )
-  }
-
   protected removeExpired(now: number, limit: number, rows: boolean) {
     return this.#delete('deleteExpired', rows, [now, limit])
   }
 
-  protected decode(row: Row): Session {
-    return {
-      id: row.id,
-      userKey: row.user_key,
-      createdAt: new Date(Number(row.created_at)),
-      expiresAt: new Date(Number(row.expires_at)),
-      ip: row.ip,
-      agent: { os: row.agent_os, browser: row.agent_browser },
-      meta: row.meta === '{}' ? {} : readMeta(JSON.parse(row.meta)),
-    }
+  protected decode(row: Row): SessionRecord {
+    const meta = row[META_COLUMN]
+    if (typeof meta !== 'string') throw new TypeError('meta is not text')
+    return unflatten(row, meta === '{}' ? {} : JSON.parse(meta))
   }
+}
+
+function isOutdated(error: unknown): boolean {
+  return error instanceof InvalidOptionError && error.option === 'autoMigrate'
 }
 
 /** Maps a value that may still be a promise, without a promise where there was none. */

@@ -1,0 +1,75 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+
+/**
+ * The cookie's token is `<id>.<secret>` (the shape of the Copenhagen Book and lucia's guide): the
+ * id finds the record by primary key, the secret proves the cookie, and the store keeps only the
+ * secret's SHA-256. Rotation replaces the secret and keeps the id, so a session stays the same
+ * row — and the same "sign out this device" handle — for its whole life.
+ *
+ * A sessionup 0.1 cookie (schema v1) is a bare 43-character token whose SHA-256 is its id; it is
+ * read as id = SHA-256(token), secret = token, so one comparison serves both shapes.
+ */
+
+/** 16 bytes from the CSPRNG, base64url: 22 characters. */
+export function generateSessionId(): string {
+  return randomBytes(16).toString('base64url')
+}
+
+/** 32 bytes from the CSPRNG, base64url: 43 characters, 256 bits. */
+export function generateSecret(): string {
+  return randomBytes(32).toString('base64url')
+}
+
+/** SHA-256 of a secret, base64url: what a store keeps. */
+export function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret).digest('base64url')
+}
+
+/** Whether two hashes are equal, in time that does not depend on where they differ. */
+export function sameHash(a: string, b: string | null): boolean {
+  if (b === null || a.length !== b.length) return false
+  return timingSafeEqual(Buffer.from(a), Buffer.from(b))
+}
+
+/** Secrets of the default generator. */
+export const DEFAULT_SECRET_PATTERN = /^[A-Za-z0-9_-]{43}$/
+/** What a custom `generateSecret` may return: URL-safe characters but '.', 22 to 256 of them. */
+export const CUSTOM_SECRET_PATTERN = /^[A-Za-z0-9_~-]{22,256}$/
+/** v1 tokens: the default generator's, or a custom one's (which could also hold '.'). */
+export const V1_DEFAULT_PATTERN = /^[A-Za-z0-9_-]{43}$/
+export const V1_CUSTOM_PATTERN = /^[A-Za-z0-9._~-]{22,256}$/
+/** Ids the manager makes (22 characters), or a v1 session's kept id (43: a SHA-256). */
+const ID_PART = /^(?:[A-Za-z0-9_-]{22}|[A-Za-z0-9_-]{43})$/
+
+export interface ParsedToken {
+  id: string
+  secret: string
+}
+
+/**
+ * The id and secret a cookie claims, or `null` when it cannot be one of ours. A token with a dot
+ * after a 22- or 43-character id is v2; otherwise a token of the v1 shape is v1.
+ */
+export function parseToken(token: string, secret: RegExp, v1: RegExp): ParsedToken | null {
+  const dot = token.indexOf('.')
+  if (dot === 22 || dot === 43) {
+    const id = token.slice(0, dot)
+    const rest = token.slice(dot + 1)
+    if (ID_PART.test(id) && secret.test(rest)) return { id, secret: rest }
+  }
+  return v1.test(token) ? { id: hashSecret(token), secret: token } : null
+}
+
+/** The cookie value of a session: `<id>.<secret>`. */
+export function formatToken(id: string, secret: string): string {
+  return `${id}.${secret}`
+}
+
+/**
+ * The id of the session a token belongs to: the part before the dot, or for a v1 token its
+ * SHA-256. It says nothing about whether the token is valid.
+ */
+export function sessionIdOf(token: string): string {
+  const dot = token.indexOf('.')
+  return dot === 22 || dot === 43 ? token.slice(0, dot) : hashSecret(token)
+}
