@@ -156,7 +156,7 @@ export class SessionManager {
    * 60 s), so requests already in flight are not turned away. Resolves `null` if the session is
    * no longer live. Atomic: of concurrent rotations, each is applied whole, one after another.
    */
-  rotate(current: Session): Promise<InitResult | null> {
+  async rotate(current: Session): Promise<InitResult | null> {
     checkCurrent(current)
     return this.#writes.rotate(current.id)
   }
@@ -167,7 +167,7 @@ export class SessionManager {
    * Resolves the updated session, or `null` if it is no longer live. Pair it with `rotate` when
    * the session gains rights.
    */
-  reauthenticate(current: Session): Promise<Session | null> {
+  async reauthenticate(current: Session): Promise<Session | null> {
     checkCurrent(current)
     return this.#writes.reauthenticate(current)
   }
@@ -183,7 +183,7 @@ export class SessionManager {
    * merges into what the store holds (concurrent updates of other keys are kept) and never
    * brings back a revoked or expired session: resolves the updated session, or `null`.
    */
-  updateMeta(current: Session, patch: MetaPatch): Promise<Session | null> {
+  async updateMeta(current: Session, patch: MetaPatch): Promise<Session | null> {
     checkCurrent(current)
     return this.#writes.updateMeta(current.id, patch)
   }

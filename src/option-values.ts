@@ -77,12 +77,13 @@ export function duration(
 ): number | undefined {
   const value = options[key]
   if (value === undefined) return undefined
-  const ok = typeof value === 'number' && Number.isFinite(value)
+  // Whole milliseconds: stores keep times as integers.
+  const ok = typeof value === 'number' && Number.isSafeInteger(value)
   if (!ok || value < 0 || (value === 0 && !zeroAllowed)) {
-    const what = zeroAllowed ? '0 or a positive, finite' : 'a positive, finite'
+    const what = zeroAllowed ? '0 or a positive' : 'a positive'
     throw new InvalidOptionError(
       key,
-      `expected ${what} number of milliseconds, got ${String(value)}`,
+      `expected ${what} whole number of milliseconds, got ${String(value)}`,
     )
   }
   return value

@@ -53,7 +53,7 @@ export class SessionWrites {
   }
 
   /** The patch merged into the stored meta under compare-and-set; `null` if not live. */
-  updateMeta(id: string, patch: MetaPatch): Promise<Session | null> {
+  async updateMeta(id: string, patch: MetaPatch): Promise<Session | null> {
     mergeMeta({}, patch) // a bad patch is refused before any store call
     return this.compareAndSet(id, (record, lifetime) => {
       const meta = mergeMeta(record.meta, patch)

@@ -3,10 +3,11 @@ import { randomBytes } from 'node:crypto'
 import { createServer, type Server, connect as tcpConnect } from 'node:net'
 import { after, before, describe, it } from 'node:test'
 import pg from 'pg'
-import { StoreError } from '../src/index.js'
+import { InvalidOptionError, StoreError } from '../src/index.js'
 import { PostgresStore } from '../src/stores/postgres.js'
 import { sessionRecord } from '../src/testing/index.js'
 import { postgres, skipped } from './services.js'
+import { writePostgresV1 } from './v1-fixtures.js'
 
 const { url: URL_, skip } = postgres
 const schema = `sessionup_schema_${randomBytes(5).toString('hex')}`
@@ -117,5 +118,67 @@ describe('PostgresStore: preparing the table', () => {
     await store.ready
     await store.create(session('again'))
     assert.equal((await store.fetchById('again'))?.id, 'again')
+  })
+})
+
+describe('PostgresStore: a v1 table', () => {
+  if (skip) return skipped(skip)
+  let pool: pg.Pool
+  const v1Schema = `${schema}_v1`
+  const v1 = (id: string) => ({
+    id,
+    userKey: 'old',
+    createdAt: new Date(Date.now() - 1_000),
+    expiresAt: new Date(Date.now() + 60_000),
+    ip: null,
+    agent: { os: '', browser: '' },
+    meta: { k: 'v' },
+  })
+  const columns = async (table: string) =>
+    (
+      await pool.query(
+        'SELECT count(*)::int AS n FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2',
+        [v1Schema, table],
+      )
+    ).rows[0].n
+  before(() => {
+    pool = new pg.Pool({ connectionString: URL_ })
+  })
+  after(async () => {
+    await pool.query(`DROP SCHEMA IF EXISTS "${v1Schema}" CASCADE`)
+    await pool.end()
+  })
+
+  it('with autoMigrate: false, is left as it is and refused until migrate()', async () => {
+    await writePostgresV1(pool, v1Schema, [v1('a'), v1('b')], 'gated')
+    const store = new PostgresStore(pool, {
+      schema: v1Schema,
+      table: 'gated',
+      cleanupInterval: 0,
+      autoMigrate: false,
+    })
+    const named = (e: unknown) => e instanceof InvalidOptionError && e.option === 'autoMigrate'
+    await assert.rejects(store.ready, named)
+    await assert.rejects(store.fetchById('a'), named)
+    assert.deepEqual(await store.schemaStatus(), { version: 1, current: 2 })
+    assert.equal(await columns('gated'), 8)
+    assert.deepEqual(await store.migrate(), { from: 1, to: 2 })
+    assert.equal(await columns('gated'), 18)
+    assert.equal((await store.fetchByUserKey('old')).length, 2)
+  })
+
+  it('4 instances opening it at once migrate it once, and every session is kept', async () => {
+    await writePostgresV1(pool, v1Schema, [v1('c'), v1('d'), v1('e')], 'raced')
+    const pools = Array.from({ length: 4 }, () => new pg.Pool({ connectionString: URL_, max: 2 }))
+    try {
+      const stores = pools.map(
+        (p) => new PostgresStore(p, { schema: v1Schema, table: 'raced', cleanupInterval: 0 }),
+      )
+      await Promise.all(stores.map((s) => s.ready))
+      assert.equal(await columns('raced'), 18)
+      for (const s of stores) assert.equal((await s.fetchByUserKey('old')).length, 3)
+    } finally {
+      await Promise.all(pools.map((p) => p.end()))
+    }
   })
 })

@@ -207,6 +207,36 @@ describe('RedisStore', () => {
       assert.equal((await store.fetchById(s.id))?.expiresAt.getTime(), s.expiresAt.getTime())
   })
 
+  it('migrate() rewrites every v1 value in v2 form, once, beside another migrating process', async () => {
+    const store = fresh()
+    const twin = new RedisStore(client, { prefix: store.prefix, cleanupInterval: 0 })
+    const v1 = Array.from({ length: 40 }, (_, i) => ({
+      id: `old-${i}`,
+      userKey: `u${i % 3}`,
+      createdAt: new Date(Date.now() - 5_000 + i),
+      expiresAt: new Date(Date.now() + 600_000),
+      ip: null,
+      agent: { os: '', browser: '' },
+      meta: { i: String(i), tricky: 'a|b\u001fc' },
+    }))
+    await writeRedisV1(client, store.prefix, v1)
+    assert.deepEqual(await store.schemaStatus(), { version: 1, current: 2 })
+    const before = await store.fetchById('old-7')
+    const [a, b] = await Promise.all([store.migrate(), twin.migrate()])
+    assert.deepEqual([a.to, b.to], [2, 2])
+    const values = await client.mget(...v1.map((s) => `${store.prefix}s:${s.id}`))
+    assert.ok(
+      values.every((v) => v?.startsWith('2|')),
+      'every key holds a v2 value',
+    )
+    const members = await client.zrange(`${store.prefix}e`, 0, -1)
+    assert.equal(members.length, 40, 'one expiry entry each, none left in v1 form')
+    assert.ok(members.every((v) => v.startsWith('2|')))
+    assert.deepEqual(await store.fetchById('old-7'), before, 'the same record, read back')
+    assert.deepEqual(await store.schemaStatus(), { version: 2, current: 2 })
+    assert.deepEqual(await store.migrate(), { from: 2, to: 2 })
+  })
+
   it('three concurrent cleaners delete and report each expired session once', async () => {
     const prefix = `${run}${n++}:`
     const clients = [0, 1, 2].map(() => new Redis(URL))

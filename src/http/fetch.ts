@@ -46,6 +46,8 @@ export interface HonoLikeContext {
   req: { raw: Request }
   env?: unknown
   header?: (name: string, value: string, options?: { append?: boolean }) => void
+  /** A response carrying the headers set through `header` (so earlier cookies are kept). */
+  body?: (data: string, status: number, headers: Record<string, string>) => Response
 }
 export type HonoMiddleware = (
   c: HonoLikeContext,
@@ -132,6 +134,13 @@ function appendCookie(input: RequestOrContext, value: string | null | undefined)
   }
 }
 
+/** Keeps a Hono context's `c.get('session')` equal to the request's session after a change. */
+function refreshContext(input: RequestOrContext): void {
+  if (input instanceof Request) return
+  const c = input as unknown as { set?(key: string, value: unknown): void }
+  c.set?.('session', sessions.get(input.req.raw))
+}
+
 /** The response with a Set-Cookie value added, copied first if its headers are immutable. */
 function withCookie(response: Response, value: string | undefined): Response {
   if (!value) return response
@@ -180,8 +189,12 @@ export function fetchSessions(
     return async function sessionupHono(c, next) {
       const req = c.req.raw
       const { rejected, setCookie } = await core.attach(req, viewOf(req, [c]), need)
-      if (rejected) return withCookie(toResponse(rejected), setCookie)
       appendCookie(c, setCookie)
+      if (rejected) {
+        // Through the context, so cookies set by earlier middleware (a rotation) go out too.
+        if (c.body) return c.body(rejected.body, rejected.status, rejected.headers)
+        return withCookie(toResponse(rejected), setCookie)
+      }
       const session = sessions.get(req)
       if (session)
         (c as unknown as { set(key: string, value: unknown): void }).set('session', session)
@@ -209,10 +222,19 @@ export function fetchSessions(
     async rotate(input) {
       const setCookie = await core.rotate(requestOf(input))
       appendCookie(input, setCookie)
+      refreshContext(input)
       return setCookie
     },
-    reauthenticate: (input) => core.reauthenticate(requestOf(input)),
-    updateMeta: (input, patch) => core.updateMeta(requestOf(input), patch),
+    async reauthenticate(input) {
+      const session = await core.reauthenticate(requestOf(input))
+      refreshContext(input)
+      return session
+    },
+    async updateMeta(input, patch) {
+      const session = await core.updateMeta(requestOf(input), patch)
+      refreshContext(input)
+      return session
+    },
     async revoke(input) {
       const clearing = await core.revoke(requestOf(input))
       appendCookie(input, clearing)
