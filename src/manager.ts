@@ -20,20 +20,11 @@ import {
   type ResolvedOptions,
   resolveOptions,
 } from './options.js'
-import {
-  firstExpiry,
-  isLive,
-  lifetimeOf,
-  newLifetime,
-  renewalWindow,
-  secretMatch,
-  sessionView,
-  storedLifetime,
-} from './policy.js'
+import { isLive, lifetimeOf, renewalWindow, secretMatch, sessionView } from './policy.js'
 import { type ListedSession, parseAgent, type Session, type SessionRecord } from './session.js'
 import { SessionWrites } from './session-writes.js'
 import type { Store } from './store.js'
-import { generateSessionId, hashSecret, parseToken } from './token.js'
+import { parseToken } from './token.js'
 
 export type {
   AuthResult,
@@ -121,33 +112,11 @@ export class SessionManager {
     checkUserKeyArgument(userKey)
     const { meta = {}, remember } = checkInitOptions(options)
     await this.#writes.revokeCarried(req)
-    const secret = this.#writes.newSecret()
-    const now = this.#o.now()
-    const lifetime = newLifetime(this.#o, now, remember)
-    const at = new Date(now)
-    const record: SessionRecord = {
-      id: generateSessionId(),
-      userKey,
-      createdAt: at,
-      expiresAt: new Date(firstExpiry(lifetime, now)),
-      ...storedLifetime(lifetime),
-      lastActiveAt: at,
-      authenticatedAt: at,
+    const client = {
       ip: this.#o.withIp ? this.clientIp(req) : null,
       agent: this.#o.withAgent ? { ...parseAgent(req.userAgent) } : { os: '', browser: '' },
-      meta,
-      secretHash: hashSecret(secret),
-      previousSecretHash: null,
-      previousSecretExpiresAt: null,
-      rotatedAt: at,
-      version: 1,
     }
-    await this.store.create(record)
-    await this.#evictBeyondLimit(record)
-    return {
-      session: sessionView(record, lifetime),
-      setCookie: this.#writes.cookie(record.id, secret, lifetime),
-    }
+    return this.#writes.create(userKey, meta, remember, client)
   }
 
   /**
@@ -281,21 +250,5 @@ export class SessionManager {
     if (session.ip === null || ip === null || session.ip !== ip) return false
     const agent = parseAgent(req.userAgent)
     return agent.os === session.agent.os && agent.browser === session.agent.browser
-  }
-
-  /**
-   * Keeps the user's newest `maxSessionsPerUser` sessions. Only sessions older than the new one
-   * are evicted, chosen from the whole list in the store's order (oldest first), so concurrent
-   * logins pick the same victims and never evict each other's new sessions.
-   */
-  async #evictBeyondLimit(created: Session): Promise<void> {
-    const max = this.#o.maxSessionsPerUser
-    if (max === undefined) return
-    const sessions = await this.store.fetchByUserKey(created.userKey)
-    const position = sessions.findIndex((s) => s.id === created.id)
-    const victims = sessions.slice(0, Math.max(0, sessions.length - max))
-    for (const old of position === -1 ? [] : victims.slice(0, position)) {
-      await this.store.deleteById(old.id)
-    }
   }
 }

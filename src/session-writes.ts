@@ -4,9 +4,11 @@ import { InvalidOptionError, SessionupError } from './errors.js'
 import { type InitResult, type MetaPatch, mergeMeta, type RequestView } from './manager-input.js'
 import type { ResolvedOptions } from './options.js'
 import {
+  firstExpiry,
   isLive,
   type Lifetime,
   lifetimeOf,
+  newLifetime,
   rotation,
   secretMatch,
   sessionView,
@@ -14,7 +16,7 @@ import {
 } from './policy.js'
 import { publicSession, type Session, type SessionRecord } from './session.js'
 import type { SessionPatch, Store } from './store.js'
-import { formatToken, parseToken } from './token.js'
+import { formatToken, generateSessionId, hashSecret, parseToken } from './token.js'
 
 /** Attempts of a compare-and-set write (rotate, updateMeta) before giving up. */
 const CAS_ATTEMPTS = 10
@@ -30,6 +32,41 @@ export class SessionWrites {
     private readonly o: ResolvedOptions,
     private readonly report: (error: Error) => void,
   ) {}
+
+  /** Stores a new session of `userKey` and makes its cookie; evicts beyond `maxSessionsPerUser`. */
+  async create(
+    userKey: string,
+    meta: Record<string, string>,
+    remember: boolean | number | undefined,
+    client: Pick<SessionRecord, 'ip' | 'agent'>,
+  ): Promise<InitResult> {
+    const secret = this.newSecret()
+    const now = this.o.now()
+    const lifetime = newLifetime(this.o, now, remember)
+    const at = new Date(now)
+    const record: SessionRecord = {
+      id: generateSessionId(),
+      userKey,
+      createdAt: at,
+      expiresAt: new Date(firstExpiry(lifetime, now)),
+      ...storedLifetime(lifetime),
+      lastActiveAt: at,
+      authenticatedAt: at,
+      ...client,
+      meta,
+      secretHash: hashSecret(secret),
+      previousSecretHash: null,
+      previousSecretExpiresAt: null,
+      rotatedAt: at,
+      version: 1,
+    }
+    await this.store.create(record)
+    await this.#evictBeyondLimit(record)
+    return {
+      session: sessionView(record, lifetime),
+      setCookie: this.cookie(record.id, secret, lifetime),
+    }
+  }
 
   /** A new secret for the session, the old one kept for the grace window; `null` if not live. */
   rotate(id: string): Promise<InitResult | null> {
@@ -150,5 +187,21 @@ export class SessionWrites {
       'STORE_FAILURE',
       `session ${id} changed on each of ${CAS_ATTEMPTS} attempts to update it`,
     )
+  }
+
+  /**
+   * Keeps the user's newest `maxSessionsPerUser` sessions. Only sessions older than the new one
+   * are evicted, chosen from the whole list in the store's order (oldest first), so concurrent
+   * logins pick the same victims and never evict each other's new sessions.
+   */
+  async #evictBeyondLimit(created: Session): Promise<void> {
+    const max = this.o.maxSessionsPerUser
+    if (max === undefined) return
+    const sessions = await this.store.fetchByUserKey(created.userKey)
+    const position = sessions.findIndex((s) => s.id === created.id)
+    const victims = sessions.slice(0, Math.max(0, sessions.length - max))
+    for (const old of position === -1 ? [] : victims.slice(0, position)) {
+      await this.store.deleteById(old.id)
+    }
   }
 }
