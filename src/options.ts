@@ -36,6 +36,13 @@ export interface ManagerOptions {
    * `absoluteTimeout`). A remembered session (`init(…, { remember })`) has its own lifetime.
    */
   expiresIn?: number
+  /**
+   * Whether ordinary (not remembered) sessions get a persistent cookie, whose `Expires` is their
+   * deadline. Default: `true` when `expiresIn` is set (as in Go), else `false`. Set `false` with
+   * `expiresIn` to cap sessions on the server while their cookie ends with the browser — the
+   * usual pairing with "Keep me signed in".
+   */
+  persistent?: boolean
   /** New sessions unused for this many ms expire; use renews them (at most once per half window). */
   idleTimeout?: number
   /**
@@ -150,6 +157,7 @@ const KNOWN = new Set([
   'httpOnly',
   'sameSite',
   'expiresIn',
+  'persistent',
   'idleTimeout',
   'absoluteTimeout',
   'rememberFor',
@@ -200,10 +208,17 @@ export function resolveOptions(options: ManagerOptions = {}): ResolvedOptions {
       'must be shorter than idleTimeout, or sessions in use expire before they are renewed',
     )
   }
+  const persistent = flag(options, 'persistent', expiresIn !== undefined)
+  if (persistent && lifetimeCap === undefined) {
+    throw new InvalidOptionError(
+      'persistent',
+      "needs expiresIn or absoluteTimeout: the cookie's Expires is the session's deadline",
+    )
+  }
   const custom = fn(options, 'generateSecret')
   return {
     cookie,
-    persistent: expiresIn !== undefined,
+    persistent,
     idleTimeout,
     lifetimeCap,
     absoluteTimeout,

@@ -77,6 +77,24 @@ describe('init options', () => {
   })
 })
 
+describe('persistent: false', () => {
+  it('caps ordinary sessions on the server while their cookie ends with the browser', async () => {
+    const week = 7 * 24 * 60 * MIN
+    const { manager, clock } = setup({ expiresIn: week, idleTimeout: 30 * MIN, persistent: false })
+    const plain = await manager.init(view(), 'alice')
+    assert.doesNotMatch(plain.setCookie, /Expires=/)
+    assert.equal(plain.session.deadline?.getTime(), clock.now() + week)
+    assert.equal(plain.session.persistent, false)
+    const kept = await manager.init(view(), 'alice', { remember: true })
+    assert.equal(kept.session.deadline?.getTime(), clock.now() + 30 * 24 * 60 * MIN, 'not capped')
+    assert.match(kept.setCookie, /Expires=/)
+    assert.throws(
+      () => setup({ idleTimeout: 30 * MIN, persistent: true }),
+      (e: unknown) => e instanceof InvalidOptionError && e.option === 'persistent',
+    )
+  })
+})
+
 describe('secrets', () => {
   it('login revokes a carried session only when its cookie proves it (not by id alone)', async () => {
     const { manager, store } = setup()
