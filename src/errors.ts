@@ -9,6 +9,7 @@ export type SessionupErrorCode =
   | 'INVALID_OPTION'
   | 'INVALID_ARGUMENT'
   | 'STORE_FAILURE'
+  | 'CONFLICT'
 
 export class SessionupError extends Error {
   override name = 'SessionupError'
@@ -79,6 +80,17 @@ export class StoreError extends SessionupError {
     const detail = cause instanceof Error ? cause.message : String(cause)
     super('STORE_FAILURE', `[${layer}] ${action} failed: ${detail}`, { cause })
     this.layer = layer
+  }
+}
+
+/**
+ * A compare-and-set write (`rotate`, `updateMeta`) kept meeting other writes to the same session
+ * and gave up; nothing was written. Transient: the default `reject` answers 503.
+ */
+export class ConflictError extends SessionupError {
+  override name = 'ConflictError'
+  constructor(message: string) {
+    super('CONFLICT', message)
   }
 }
 

@@ -1,6 +1,7 @@
 export { type CleanupHandle, runCleanup, startCleanup } from './cleanup.js'
 export { normalizeIp, type TrustProxy } from './client-ip.js'
 export {
+  ConflictError,
   DuplicateIdError,
   InvalidArgumentError,
   InvalidOptionError,
@@ -38,4 +39,4 @@ export type {
 } from './store.js'
 export { BaseStore, type BaseStoreOptions, SCHEMA_VERSION } from './stores/base.js'
 export { MemoryStore, type MemoryStoreOptions } from './stores/memory.js'
-export { generateSecret, generateSessionId, hashSecret, sessionIdOf } from './token.js'
+export { generateSecret, generateSessionId, hashSecret } from './token.js'

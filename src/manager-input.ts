@@ -1,6 +1,6 @@
 import { InvalidArgumentError, UnauthorizedError, type UnauthorizedReason } from './errors.js'
 import { copyMeta, defineMeta, type Session } from './session.js'
-import { checkMeta, isPossibleId } from './stores/checks.js'
+import { checkMeta, checkUserKey, isPossibleId } from './stores/checks.js'
 
 /** What the manager needs to know of a request; adapters fill it from their request type. */
 export interface RequestView {
@@ -20,7 +20,7 @@ export type AuthResult =
       /** A Set-Cookie value to send: the session's secret was rotated with this request. */
       setCookie?: string
     }
-  | { session: null; error: Error }
+  | { session: null; error: Error; setCookie?: undefined }
 
 export interface InitResult {
   session: Session
@@ -46,10 +46,9 @@ export function unauthorized(reason: UnauthorizedReason): AuthResult {
   return { session: null, error: new UnauthorizedError(reason) }
 }
 
+/** The store's user-key rule, checked before `init` does anything. */
 export function checkUserKeyArgument(userKey: unknown): asserts userKey is string {
-  if (typeof userKey !== 'string' || userKey.length === 0) {
-    throw new InvalidArgumentError('userKey', 'expected a non-empty string')
-  }
+  checkUserKey('userKey', userKey)
 }
 
 export function checkInitOptions(options: unknown): InitOptions {
@@ -66,7 +65,7 @@ export function checkInitOptions(options: unknown): InitOptions {
     }
   }
   const { meta, remember } = options as InitOptions
-  if (meta !== undefined) checkMeta('session.meta', meta)
+  if (meta !== undefined) checkMeta('options.meta', meta)
   const remembering = typeof remember === 'number'
   if (remembering && !(Number.isSafeInteger(remember) && remember > 0)) {
     throw new InvalidArgumentError('options.remember', 'expected true, false or a whole ms > 0')
@@ -88,7 +87,7 @@ export function mergeMeta(meta: Record<string, string>, patch: unknown): Record<
     else if (typeof value === 'string') defineMeta(merged, key, value)
     else throw new InvalidArgumentError(`patch["${key}"]`, 'expected a string, or null to remove')
   }
-  checkMeta('session.meta', merged)
+  checkMeta('meta', merged)
   return merged
 }
 
@@ -105,9 +104,14 @@ export function possibleId(id: unknown): boolean {
 }
 
 /** A session argument: the object `authenticate`, `init` or an adapter gave the app. */
-export function checkCurrent(current: unknown): asserts current is Session {
+export function checkCurrent(current: unknown, name = 'current'): asserts current is Session {
   const s = current as Session | null
-  if (typeof s !== 'object' || s === null || !isPossibleId(s.id) || typeof s.userKey !== 'string') {
-    throw new InvalidArgumentError('current', 'expected a session from authenticate or init')
-  }
+  const shaped =
+    typeof s === 'object' &&
+    s !== null &&
+    isPossibleId(s.id) &&
+    typeof s.userKey === 'string' &&
+    s.userKey.length > 0 &&
+    s.authenticatedAt instanceof Date
+  if (!shaped) throw new InvalidArgumentError(name, 'expected a session from authenticate or init')
 }

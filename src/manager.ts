@@ -20,7 +20,14 @@ import {
   type ResolvedOptions,
   resolveOptions,
 } from './options.js'
-import { isLive, lifetimeOf, renewalWindow, secretMatch, sessionView } from './policy.js'
+import {
+  isLive,
+  lifetimeOf,
+  renewalWindow,
+  rotationDue,
+  secretMatch,
+  sessionView,
+} from './policy.js'
 import { type ListedSession, parseAgent, type Session, type SessionRecord } from './session.js'
 import { SessionWrites } from './session-writes.js'
 import type { Store } from './store.js'
@@ -91,15 +98,16 @@ export class SessionManager {
     const now = this.#o.now()
     if (!record) return unauthorized('unknown-session')
     const lifetime = lifetimeOf(this.#o, record)
-    const secret =
-      isLive(this.#o, record, lifetime, now) && secretMatch(record, claimed.secret, now)
-    if (!secret) return unauthorized('unknown-session')
+    const match = isLive(this.#o, record, lifetime, now) && secretMatch(record, claimed.secret, now)
+    if (!match) return unauthorized('unknown-session')
     if (this.#o.validate && !this.#sameClient(record, req)) return unauthorized('client-mismatch')
-    const session = sessionView(record, lifetime)
-    if (now - record.lastActiveAt.getTime() < renewalWindow(this.#o, lifetime)) {
+    const session = this.#writes.prove(sessionView(record, lifetime), match.hash)
+    // Only a request with the current secret rotates: an old one in its grace window must not.
+    const rotate = match.current && rotationDue(this.#o, record, now)
+    if (!rotate && now - record.lastActiveAt.getTime() < renewalWindow(this.#o, lifetime)) {
       return { session, error: null }
     }
-    const setCookie = await this.#writes.renew(record, session, lifetime, now, secret === 'current')
+    const setCookie = await this.#writes.renew(record, session, lifetime, now, rotate)
     return setCookie ? { session, error: null, setCookie } : { session, error: null }
   }
 
@@ -111,12 +119,13 @@ export class SessionManager {
   async init(req: RequestView, userKey: string, options?: InitOptions): Promise<InitResult> {
     checkUserKeyArgument(userKey)
     const { meta = {}, remember } = checkInitOptions(options)
+    const secret = this.#writes.newSecret() // a broken generator fails before anything is revoked
     await this.#writes.revokeCarried(req)
     const client = {
       ip: this.#o.withIp ? this.clientIp(req) : null,
       agent: this.#o.withAgent ? { ...parseAgent(req.userAgent) } : { os: '', browser: '' },
     }
-    return this.#writes.create(userKey, meta, remember, client)
+    return this.#writes.create(userKey, meta, remember, client, secret)
   }
 
   /**
@@ -127,7 +136,7 @@ export class SessionManager {
    */
   async rotate(current: Session): Promise<InitResult | null> {
     checkCurrent(current)
-    return this.#writes.rotate(current.id)
+    return this.#writes.rotate(current)
   }
 
   /**
@@ -143,6 +152,7 @@ export class SessionManager {
 
   /** Whether the session's user proved who they are less than `maxAgeMs` ago. */
   isFresh(session: Session, maxAgeMs: number): boolean {
+    checkCurrent(session, 'session')
     checkMaxAge(maxAgeMs)
     return this.#o.now() < session.authenticatedAt.getTime() + maxAgeMs
   }
@@ -154,11 +164,12 @@ export class SessionManager {
    */
   async updateMeta(current: Session, patch: MetaPatch): Promise<Session | null> {
     checkCurrent(current)
-    return this.#writes.updateMeta(current.id, patch)
+    return this.#writes.updateMeta(current, patch)
   }
 
   /** Revokes the current session; returns the Set-Cookie value that clears the cookie. */
   async revoke(current: Session): Promise<string> {
+    checkCurrent(current)
     await this.store.deleteById(current.id)
     return this.clearCookie()
   }
@@ -178,16 +189,19 @@ export class SessionManager {
    * session and when it is someone else's: the answer never tells whose a session is.
    */
   async revokeByIdExt(current: Session, id: string): Promise<boolean> {
+    checkCurrent(current) // without a user key this would be an unchecked delete by id
     return possibleId(id) && this.store.deleteById(id, current.userKey)
   }
 
   /** Revokes every session of the current user except the current one. */
-  revokeOther(current: Session): Promise<void> {
+  async revokeOther(current: Session): Promise<void> {
+    checkCurrent(current)
     return this.store.deleteByUserKey(current.userKey, current.id)
   }
 
   /** Revokes every session of the current user; returns the Set-Cookie value clearing the cookie. */
   async revokeAll(current: Session): Promise<string> {
+    checkCurrent(current)
     await this.store.deleteByUserKey(current.userKey)
     return this.clearCookie()
   }
@@ -199,6 +213,7 @@ export class SessionManager {
 
   /** The current user's live sessions, oldest first, the current one marked. Never needs freshness. */
   async fetchAll(current: Session): Promise<ListedSession[]> {
+    checkCurrent(current)
     const records = await this.store.fetchByUserKey(current.userKey)
     const now = this.#o.now()
     const listed: ListedSession[] = []

@@ -70,6 +70,9 @@ export function flag(
   return value
 }
 
+/** 100 years of milliseconds: the longest duration an option may give. */
+const MAX_DURATION = 100 * 366 * 24 * 60 * 60_000
+
 export function duration(
   options: ManagerOptions,
   key: keyof ManagerOptions,
@@ -77,13 +80,14 @@ export function duration(
 ): number | undefined {
   const value = options[key]
   if (value === undefined) return undefined
-  // Whole milliseconds: stores keep times as integers.
-  const ok = typeof value === 'number' && Number.isSafeInteger(value)
+  // Whole milliseconds (stores keep times as integers), and few enough that now + the duration
+  // is still a date: Date ends at 8.64e15 ms.
+  const ok = typeof value === 'number' && Number.isSafeInteger(value) && value <= MAX_DURATION
   if (!ok || value < 0 || (value === 0 && !zeroAllowed)) {
     const what = zeroAllowed ? '0 or a positive' : 'a positive'
     throw new InvalidOptionError(
       key,
-      `expected ${what} whole number of milliseconds, got ${String(value)}`,
+      `expected ${what} whole number of milliseconds, at most 100 years, got ${String(value)}`,
     )
   }
   return value

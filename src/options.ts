@@ -59,8 +59,8 @@ export interface ManagerOptions {
    */
   activityInterval?: number
   /**
-   * Rotate a session's secret (a new cookie) once it is this many ms old, with the renewal
-   * write, so it costs no extra write. Unset: only `rotate()` rotates.
+   * Rotate a session's secret (a new cookie) once it is this many ms old, in the renewal write
+   * (a rotation due inside a renewal window brings that write forward). Unset: only `rotate()`.
    */
   rotateEvery?: number
   /**

@@ -71,20 +71,34 @@ export function renewalWindow(o: ResolvedOptions, l: Lifetime): number {
   return Math.min(l.idleTimeout / 2, o.activityInterval ?? Number.POSITIVE_INFINITY)
 }
 
-/** Which of a session's secrets a cookie's secret is, if any (compared in constant time). */
+/**
+ * The stored hash a cookie's secret matches — the current one, or the previous one inside its
+ * grace window — or `null`. Compared in constant time.
+ */
 export function secretMatch(
   r: SessionRecord,
   secret: string,
   now: number,
-): 'current' | 'previous' | null {
+): { hash: string; current: boolean } | null {
   const hash = hashSecret(secret)
   // A v1 session's secret is its v1 token, whose hash is its id.
-  if (sameHash(hash, r.secretHash ?? r.id)) return 'current'
+  if (sameHash(hash, currentHash(r))) return { hash, current: true }
   const until = r.previousSecretExpiresAt
   if (until !== null && now < until.getTime() && sameHash(hash, r.previousSecretHash)) {
-    return 'previous'
+    return { hash, current: false }
   }
   return null
+}
+
+/** The hash of a session's current secret (a v1 session's: its id). */
+export function currentHash(r: SessionRecord): string {
+  return r.secretHash ?? r.id
+}
+
+/** Whether a rotation is due: a v1 session (to upgrade it), or `rotateEvery` has passed. */
+export function rotationDue(o: ResolvedOptions, r: SessionRecord, now: number): boolean {
+  if (r.secretHash === null) return true
+  return o.rotateEvery !== undefined && now - r.rotatedAt.getTime() >= o.rotateEvery
 }
 
 /** The patch that replaces a session's secret, keeping the old one for the grace window. */
@@ -96,7 +110,7 @@ export function rotation(
 ): Required<SessionPatch>['secret'] {
   return {
     hash: hashSecret(secret),
-    previousHash: r.secretHash ?? r.id,
+    previousHash: currentHash(r),
     previousExpiresAt: new Date(now + grace),
     rotatedAt: new Date(now),
   }

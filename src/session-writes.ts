@@ -1,9 +1,10 @@
 import { asError } from './cleanup.js'
 import { readCookie, serializeCookie } from './cookie.js'
-import { InvalidOptionError, SessionupError } from './errors.js'
+import { ConflictError, InvalidOptionError } from './errors.js'
 import { type InitResult, type MetaPatch, mergeMeta, type RequestView } from './manager-input.js'
 import type { ResolvedOptions } from './options.js'
 import {
+  currentHash,
   firstExpiry,
   isLive,
   type Lifetime,
@@ -14,24 +15,48 @@ import {
   sessionView,
   storedLifetime,
 } from './policy.js'
-import { publicSession, type Session, type SessionRecord } from './session.js'
+import type { Session, SessionRecord } from './session.js'
 import type { SessionPatch, Store } from './store.js'
 import { formatToken, generateSessionId, hashSecret, parseToken } from './token.js'
 
 /** Attempts of a compare-and-set write (rotate, updateMeta) before giving up. */
 const CAS_ATTEMPTS = 10
 
+/** What a compare-and-set write does with the record it read: a patch and its result, or refuse. */
+type Build<T> = (
+  r: SessionRecord,
+  l: Lifetime,
+  now: number,
+) => { patch: SessionPatch; result: () => T } | null
+
 /**
- * The manager's writes to a live session — renewal, rotation, compare-and-set edits — and the
- * cookies they make. Every one goes through the store's conditional `touch`, so none of them
- * can bring back a revoked or expired session.
+ * The manager's writes to a live session — creation, renewal, rotation, compare-and-set edits —
+ * and the cookies they make. Every change goes through the store's conditional `touch`, so none
+ * of them can bring back a revoked or expired session.
  */
 export class SessionWrites {
+  /**
+   * The hash of the secret that proved each session object handed out (by `authenticate`,
+   * `init`, `rotate`, …). `rotate` refuses a session proved by a secret that is no longer the
+   * current one: a rotated-out secret, in its grace window, must not mint a new current one.
+   */
+  readonly #proofs = new WeakMap<Session, string>()
+
   constructor(
     private readonly store: Store,
     private readonly o: ResolvedOptions,
     private readonly report: (error: Error) => void,
   ) {}
+
+  prove(session: Session, hash: string): Session {
+    this.#proofs.set(session, hash)
+    return session
+  }
+
+  #inherit(from: Session, to: Session): Session {
+    const proof = this.#proofs.get(from)
+    return proof === undefined ? to : this.prove(to, proof)
+  }
 
   /** Stores a new session of `userKey` and makes its cookie; evicts beyond `maxSessionsPerUser`. */
   async create(
@@ -39,8 +64,8 @@ export class SessionWrites {
     meta: Record<string, string>,
     remember: boolean | number | undefined,
     client: Pick<SessionRecord, 'ip' | 'agent'>,
+    secret: string,
   ): Promise<InitResult> {
-    const secret = this.newSecret()
     const now = this.o.now()
     const lifetime = newLifetime(this.o, now, remember)
     const at = new Date(now)
@@ -62,39 +87,47 @@ export class SessionWrites {
     }
     await this.store.create(record)
     await this.#evictBeyondLimit(record)
-    return {
-      session: sessionView(record, lifetime),
-      setCookie: this.cookie(record.id, secret, lifetime),
-    }
+    const session = this.prove(sessionView(record, lifetime), currentHash(record))
+    return { session, setCookie: this.cookie(record.id, secret, lifetime) }
   }
 
-  /** A new secret for the session, the old one kept for the grace window; `null` if not live. */
-  rotate(id: string): Promise<InitResult | null> {
-    return this.compareAndSet(id, (record, lifetime, now) => {
+  /**
+   * A new secret for the session, the old one kept for the grace window; `null` if it is not
+   * live, or `current` was proved by a secret that is no longer the current one.
+   */
+  rotate(current: Session): Promise<InitResult | null> {
+    const proof = this.#proofs.get(current)
+    return this.compareAndSet(current.id, (record, lifetime, now) => {
+      if (proof !== undefined && proof !== currentHash(record)) return null
       const secret = this.newSecret()
       const patch: SessionPatch = { secret: rotation(record, secret, now, this.o.rotationGrace) }
       if (record.secretHash === null) patch.lifetime = storedLifetime(lifetime)
       const result = () => ({
-        session: sessionView(record, lifetime),
+        session: this.prove(sessionView(record, lifetime), patch.secret?.hash ?? ''),
         setCookie: this.cookie(record.id, secret, lifetime),
       })
       return { patch, result }
     })
   }
 
-  /** `authenticatedAt` moved to now, in one conditional write; `null` if not live. */
+  /** `authenticatedAt` moved to now, if the session is live by the manager's rules; else `null`. */
   async reauthenticate(current: Session): Promise<Session | null> {
+    const record = await this.store.fetchById(current.id)
     const now = this.o.now()
-    if (!(await this.store.touch(current.id, { authenticatedAt: new Date(now) }))) return null
-    return { ...publicSession(current), authenticatedAt: new Date(now) }
+    const lifetime = record && lifetimeOf(this.o, record)
+    if (!record || !lifetime || !isLive(this.o, record, lifetime, now)) return null
+    const authenticatedAt = new Date(now)
+    if (!(await this.store.touch(current.id, { authenticatedAt }))) return null
+    return this.#inherit(current, { ...sessionView(record, lifetime), authenticatedAt })
   }
 
   /** The patch merged into the stored meta under compare-and-set; `null` if not live. */
-  async updateMeta(id: string, patch: MetaPatch): Promise<Session | null> {
+  async updateMeta(current: Session, patch: MetaPatch): Promise<Session | null> {
     mergeMeta({}, patch) // a bad patch is refused before any store call
-    return this.compareAndSet(id, (record, lifetime) => {
+    return this.compareAndSet(current.id, (record, lifetime) => {
       const meta = mergeMeta(record.meta, patch)
-      return { patch: { meta }, result: () => ({ ...sessionView(record, lifetime), meta }) }
+      const result = () => this.#inherit(current, { ...sessionView(record, lifetime), meta })
+      return { patch: { meta }, result }
     })
   }
 
@@ -127,34 +160,28 @@ export class SessionWrites {
   }
 
   /**
-   * The renewal write, at most once per renewal window: `lastActiveAt`, a later expiry within the
-   * idle window (never past the deadline), and — when the request used the current secret and
-   * `rotateEvery` has passed, or to upgrade a v1 session — a rotation in the same write. Returns
-   * the new cookie if it rotated. A failure only means the session may expire sooner.
+   * The renewal write: `lastActiveAt`, a later expiry within the idle window (never past the
+   * deadline), and with `rotate` a rotation in the same write. Updates `session` and returns the
+   * new cookie if it rotated. A failure only means the session may expire sooner.
    */
   async renew(
     record: SessionRecord,
     session: Session,
     lifetime: Lifetime,
     now: number,
-    usedCurrent: boolean,
+    rotate: boolean,
   ): Promise<string | undefined> {
     const patch: SessionPatch = { lastActiveAt: new Date(now) }
     if (lifetime.idleTimeout !== null) {
-      const target = Math.min(
-        now + lifetime.idleTimeout,
-        lifetime.deadline ?? Number.POSITIVE_INFINITY,
-      )
+      const deadline = lifetime.deadline ?? Number.POSITIVE_INFINITY
+      const target = Math.min(now + lifetime.idleTimeout, deadline)
       if (target > record.expiresAt.getTime()) patch.expiresAt = new Date(target)
     }
-    const v1 = record.secretHash === null
-    const every = this.o.rotateEvery
-    const due = v1 || (every !== undefined && now - record.rotatedAt.getTime() >= every)
-    const secret = usedCurrent && due ? this.newSecret() : undefined
+    const secret = rotate ? this.newSecret() : undefined
     if (secret !== undefined) {
       patch.secret = rotation(record, secret, now, this.o.rotationGrace)
       patch.ifVersion = record.version // of two racing rotations, one is written
-      if (v1) patch.lifetime = storedLifetime(lifetime)
+      if (record.secretHash === null) patch.lifetime = storedLifetime(lifetime)
     }
     try {
       if (!(await this.store.touch(record.id, patch))) return undefined
@@ -164,27 +191,31 @@ export class SessionWrites {
     }
     session.lastActiveAt = new Date(now)
     if (patch.expiresAt) session.expiresAt = patch.expiresAt
-    return secret === undefined ? undefined : this.cookie(record.id, secret, lifetime)
+    if (secret === undefined || !patch.secret) return undefined
+    // The response carries the new secret: this request may rotate again (an app's own rotate).
+    this.prove(session, patch.secret.hash)
+    return this.cookie(record.id, secret, lifetime)
   }
 
   /**
    * Reads the live session, builds a write from it, and writes it if nothing changed in between
-   * (`ifVersion`); on a conflict, reads again. `null` if the session is not live.
+   * (`ifVersion`); on a conflict, waits a little (random, growing) and reads again. `null` if
+   * the session is not live or `build` refuses.
    */
-  async compareAndSet<T>(
-    id: string,
-    build: (r: SessionRecord, l: Lifetime, now: number) => { patch: SessionPatch; result: () => T },
-  ): Promise<T | null> {
+  async compareAndSet<T>(id: string, build: Build<T>): Promise<T | null> {
     for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+      if (attempt > 0) await backOff(attempt)
       const record = await this.store.fetchById(id)
       const now = this.o.now()
       const lifetime = record && lifetimeOf(this.o, record)
       if (!record || !lifetime || !isLive(this.o, record, lifetime, now)) return null
-      const { patch, result } = build(record, lifetime, now)
-      if (await this.store.touch(id, { ...patch, ifVersion: record.version })) return result()
+      const write = build(record, lifetime, now)
+      if (!write) return null
+      if (await this.store.touch(id, { ...write.patch, ifVersion: record.version })) {
+        return write.result()
+      }
     }
-    throw new SessionupError(
-      'STORE_FAILURE',
+    throw new ConflictError(
       `session ${id} changed on each of ${CAS_ATTEMPTS} attempts to update it`,
     )
   }
@@ -204,4 +235,10 @@ export class SessionWrites {
       await this.store.deleteById(old.id)
     }
   }
+}
+
+/** Up to 2^attempt ms (at most 64), at random, so racing writers stop colliding. */
+function backOff(attempt: number): Promise<void> {
+  const ms = Math.random() * Math.min(64, 2 ** attempt)
+  return new Promise((resolve) => setTimeout(resolve, ms))
 }

@@ -108,7 +108,8 @@ export interface Store {
   fetchByUserKey(userKey: string): Promise<SessionRecord[]>
 
   /**
-   * Changes a live session in one atomic step (one round trip) and resolves `true`; `version`
+   * Changes a live session in one atomic step (one round trip; Redis takes two more, once, to
+   * rewrite a value still in v1 form) and resolves `true`; `version`
    * grows by one. Resolves `false` and writes nothing if the session does not exist, has expired
    * (`now >= expiresAt`), or `ifVersion` is given and differs from the stored version: so a
    * revoked or expired session never comes back through it, whatever the interleaving, and of

@@ -35,8 +35,8 @@ export function sameHash(a: string, b: string | null): boolean {
 export const DEFAULT_SECRET_PATTERN = /^[A-Za-z0-9_-]{43}$/
 /** What a custom `generateSecret` may return: URL-safe characters but '.', 22 to 256 of them. */
 export const CUSTOM_SECRET_PATTERN = /^[A-Za-z0-9_~-]{22,256}$/
-/** v1 tokens: the default generator's, or a custom one's (which could also hold '.'). */
-export const V1_DEFAULT_PATTERN = /^[A-Za-z0-9_-]{43}$/
+/** v1 tokens: the default generator's (the default secret's shape), or a custom one's. */
+export const V1_DEFAULT_PATTERN = DEFAULT_SECRET_PATTERN
 export const V1_CUSTOM_PATTERN = /^[A-Za-z0-9._~-]{22,256}$/
 /** Ids the manager makes (22 characters), or a v1 session's kept id (43: a SHA-256). */
 const ID_PART = /^(?:[A-Za-z0-9_-]{22}|[A-Za-z0-9_-]{43})$/
@@ -63,13 +63,4 @@ export function parseToken(token: string, secret: RegExp, v1: RegExp): ParsedTok
 /** The cookie value of a session: `<id>.<secret>`. */
 export function formatToken(id: string, secret: string): string {
   return `${id}.${secret}`
-}
-
-/**
- * The id of the session a token belongs to: the part before the dot, or for a v1 token its
- * SHA-256. It says nothing about whether the token is valid.
- */
-export function sessionIdOf(token: string): string {
-  const dot = token.indexOf('.')
-  return dot === 22 || dot === 43 ? token.slice(0, dot) : hashSecret(token)
 }

@@ -220,6 +220,78 @@ for (const [name, make] of RIGS) {
   })
 }
 
+describe('the last session cookie of a request wins, whatever the handler returns', () => {
+  const setup = () => {
+    const clock = new TestClock()
+    const manager = managerFor(clock)
+    return { clock, manager, s: fetchSessions(manager, { remoteAddress: () => '192.0.2.10' }) }
+  }
+  const shared = new Response(null, { status: 204 })
+
+  it('Fetch: a login behind public, with a rotation due, leaves the login cookie last', async () => {
+    const { clock, s } = setup()
+    const first = (await s.init(new Request('http://x/'), 'alice')).setCookie
+    clock.advance(6 * MIN) // a rotation is due on the next request
+    const login = s.public(async (req) => {
+      const { setCookie } = await s.init(req, 'alice')
+      return new Response(null, { status: 204, headers: { 'set-cookie': setCookie } })
+    })
+    const res = await login(
+      new Request('http://x/login', { headers: { cookie: cookiePair(first) } }),
+    )
+    const cookies = res.headers.getSetCookie().filter((c) => c.startsWith('__Host-sessionup='))
+    assert.equal(cookies.length, 1, 'the handler’s login cookie only')
+    const me = s.auth((req) => new Response(requireSession(req).userKey))
+    const next = cookiePair(cookies[0] ?? '')
+    assert.equal(
+      await (await me(new Request('http://x/', { headers: { cookie: next } }))).text(),
+      'alice',
+    )
+  })
+
+  it('Fetch: a shared Response never carries one user’s cookie to the next visitor', async () => {
+    const { clock, s } = setup()
+    const { setCookie } = await s.init(new Request('http://x/'), 'alice')
+    clock.advance(6 * MIN)
+    const page = s.public(() => shared)
+    const alice = await page(
+      new Request('http://x/', { headers: { cookie: cookiePair(setCookie) } }),
+    )
+    assert.equal(alice.headers.getSetCookie().length, 1, 'alice gets her rotated cookie')
+    assert.equal(shared.headers.getSetCookie().length, 0, 'on a copy')
+    assert.equal((await page(new Request('http://x/'))).headers.getSetCookie().length, 0)
+  })
+
+  it('Hono: raw Responses from handlers keep the rotation, login and sign-out cookies', async () => {
+    const { clock, s } = setup()
+    const app = new Hono<{ Variables: SessionVariables }>()
+    app.use('*', s.hono.public)
+    app.post('/login', async (c) => {
+      await s.init(c, 'alice')
+      return Response.redirect('http://x/home', 303)
+    })
+    app.get('/raw', () => new Response('raw'))
+    app.get('/json', () => Response.json({ ok: true }))
+    app.post('/logout', async (c) => {
+      await s.revoke(c)
+      return new Response(null, { status: 204 })
+    })
+    const sessionOf = (res: Response) =>
+      res.headers.getSetCookie().find((v) => v.startsWith('__Host-sessionup=')) ?? ''
+    const login = await app.request('/login', { method: 'POST' })
+    const cookie = cookiePair(sessionOf(login))
+    assert.match(cookie, /^__Host-sessionup=[\w-]{22}\./, 'the login cookie survived the redirect')
+    clock.advance(6 * MIN)
+    const raw = await app.request('/raw', { headers: { cookie } })
+    assert.ok(sessionOf(raw), 'the rotation cookie is on a raw Response')
+    const rotated = cookiePair(sessionOf(raw))
+    clock.advance(6 * MIN)
+    assert.ok(sessionOf(await app.request('/json', { headers: { cookie: rotated } })))
+    const out = await app.request('/logout', { method: 'POST', headers: { cookie: rotated } })
+    assert.match(sessionOf(out), /Max-Age=0/, 'the clearing cookie too')
+  })
+})
+
 describe('Fetch: a handler’s immutable Response still carries the rotated cookie', () => {
   it('Response.redirect', async () => {
     const rig = fetchRig()

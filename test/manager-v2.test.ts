@@ -28,6 +28,7 @@ describe('options of session model v2', () => {
     refuses({ rotateEvery: 0 }, 'rotateEvery')
     refuses({ rememberFor: Number.POSITIVE_INFINITY }, 'rememberFor')
     refuses({ idleTimeout: 1.5 }, 'idleTimeout')
+    refuses({ expiresIn: Number.MAX_SAFE_INTEGER }, 'expiresIn')
     refuses({ idleTimeout: 10 * MIN, activityInterval: 10 * MIN }, 'activityInterval')
     refuses({ generateSecret: 'x' }, 'generateSecret')
     assert.throws(
@@ -147,6 +148,70 @@ describe('secrets', () => {
     assert.equal(stored?.secretHash, hashSecret(partsOf(upgraded.setCookie).secret))
     assert.equal(stored?.persistent, true, 'the lifetime is written with the upgrade')
     assert.match(tokenOf(upgraded.setCookie), new RegExp(`^${id}\\.`))
+  })
+})
+
+describe('found in review', () => {
+  it('a rotated-out secret, still in its grace window, cannot mint a new secret with rotate()', async () => {
+    const { manager } = setup()
+    const first = await manager.init(view(), 'alice')
+    const stolen = cookiePair(first.setCookie)
+    const rotated = await manager.rotate(first.session) // the owner rotates
+    assert.ok(rotated)
+    const thief = await manager.authenticate(view({ cookie: stolen }))
+    assert.ok(thief.session, 'inside the grace window the old secret is accepted')
+    assert.equal(await manager.rotate(thief.session), null, 'but it cannot rotate')
+    const owner = await manager.authenticate(view({ cookie: cookiePair(rotated.setCookie) }))
+    assert.ok(owner.session)
+    assert.ok(await manager.rotate(owner.session), 'the current secret still can')
+  })
+
+  it('every method that takes the current session refuses what is not one', async () => {
+    const { manager, store } = setup()
+    const victim = await manager.init(view(), 'victim')
+    const notSessions = [{}, null, { id: victim.session.id }, { userKey: 'x' }]
+    for (const bad of notSessions) {
+      const current = bad as unknown as typeof victim.session
+      await assert.rejects(manager.revokeByIdExt(current, victim.session.id), InvalidArgumentError)
+      await assert.rejects(manager.revoke(current), InvalidArgumentError)
+      await assert.rejects(manager.revokeOther(current), InvalidArgumentError)
+      await assert.rejects(manager.revokeAll(current), InvalidArgumentError)
+      await assert.rejects(manager.fetchAll(current), InvalidArgumentError)
+      assert.throws(() => manager.isFresh(current, MIN), InvalidArgumentError)
+    }
+    assert.ok(await store.fetchById(victim.session.id), 'nothing was deleted')
+  })
+
+  it('rotateEvery shorter than the renewal window still rotates on time', async () => {
+    const { manager, clock } = setup({ rotateEvery: 5 * MIN }) // window: 1 hour
+    const { setCookie } = await manager.init(view(), 'alice')
+    clock.advance(4 * MIN)
+    assert.equal(
+      (await manager.authenticate(view({ cookie: cookiePair(setCookie) }))).setCookie,
+      undefined,
+    )
+    clock.advance(2 * MIN)
+    const due = await manager.authenticate(view({ cookie: cookiePair(setCookie) }))
+    assert.ok(due.setCookie, 'rotated at 6 minutes, not at the hour')
+  })
+
+  it('reauthenticate follows the manager’s liveness rules (absoluteTimeout)', async () => {
+    const { manager, clock } = setup({ absoluteTimeout: 60 * MIN, idleTimeout: 90 * MIN })
+    const { session } = await manager.init(view(), 'alice')
+    clock.advance(61 * MIN)
+    assert.equal(await manager.reauthenticate(session), null)
+  })
+
+  it('init checks the user key and the secret generator before revoking the carried session', async () => {
+    const { manager, store } = setup()
+    const carried = await manager.init(view(), 'alice')
+    const cookie = cookiePair(carried.setCookie)
+    await assert.rejects(manager.init(view({ cookie }), 'a\0b'), /userKey/)
+    await assert.rejects(
+      manager.clone({ generateSecret: () => 'bad' }).init(view({ cookie }), 'alice'),
+      /generateSecret/,
+    )
+    assert.ok(await store.fetchById(carried.session.id), 'the carried session is still there')
   })
 })
 

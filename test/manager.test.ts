@@ -90,7 +90,7 @@ describe('SessionManager.init', () => {
     await assert.rejects(manager.init(view(), ''), /invalid userKey/)
     await assert.rejects(
       manager.init(view(), 'a', { meta: { n: 5 as unknown as string } }),
-      /session.meta\["n"\]/,
+      /options.meta\["n"\]/,
     )
     const broken = manager.clone({ generateSecret: () => 'short;' })
     await assert.rejects(broken.init(view(), 'a'), /generateSecret/)

@@ -125,6 +125,14 @@ describe('LMDB: v1 bucket migrated in place', () => {
       assert.equal((await gated.fetchByUserKey('peer')).length, 3)
       const again = new LMDBStore(env.root, { bucket: 'sessions', cleanupInterval: 0 })
       assert.deepEqual(await again.schemaStatus(), { version: 2, current: 2 })
+      const waiting = new LMDBStore(env.root, {
+        bucket: 'other',
+        cleanupInterval: 0,
+        autoMigrate: false,
+      })
+      await assertGated(waiting)
+      await new LMDBStore(env.root, { bucket: 'other', cleanupInterval: 0 }).migrate()
+      assert.equal(await waiting.fetchById('x'), null, 'serves once someone else migrated')
     } finally {
       await env.remove()
     }

@@ -237,6 +237,24 @@ describe('RedisStore', () => {
     assert.deepEqual(await store.migrate(), { from: 2, to: 2 })
   })
 
+  it('migrate() finds the keys of a prefix holding glob characters', async () => {
+    const store = fresh({ prefix: `${run}glob[*?]\\:` })
+    await writeRedisV1(client, store.prefix, [
+      {
+        id: 'g1',
+        userKey: 'u',
+        createdAt: new Date(),
+        expiresAt: new Date(Date.now() + 60_000),
+        ip: null,
+        agent: { os: '', browser: '' },
+        meta: {},
+      },
+    ])
+    assert.deepEqual(await store.schemaStatus(), { version: 1, current: 2 })
+    await store.migrate()
+    assert.ok((await client.get(`${store.prefix}s:g1`))?.startsWith('2|'), 'rewritten')
+  })
+
   it('three concurrent cleaners delete and report each expired session once', async () => {
     const prefix = `${run}${n++}:`
     const clients = [0, 1, 2].map(() => new Redis(URL))

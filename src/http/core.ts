@@ -66,19 +66,33 @@ export interface AdapterCore<Req> {
   /** `true` if the user's session `id` was revoked; `false` if none of theirs has that id. */
   revokeByIdExt(req: Req, id: string): Promise<boolean>
   fetchAll(req: Req): Promise<ListedSession[]>
+  /**
+   * The last session Set-Cookie value sessionup made for this request (a rotation, a login, a
+   * rotate, a clearing cookie), so an adapter can make sure that one reaches the client.
+   */
+  lastCookie(req: Req): string | undefined
+  /** Whether a Set-Cookie value is the session cookie's. */
+  isSessionCookie(value: string): boolean
 }
 
-export function adapterCore<Req>(
+export function adapterCore<Req extends object>(
   manager: SessionManager,
   slot: SessionSlot<Req>,
 ): AdapterCore<Req> {
+  const issued = new WeakMap<Req, string>()
+  const issue = <T extends string | null | undefined>(req: Req, value: T): T => {
+    if (value) issued.set(req, value)
+    return value
+  }
+  const prefix = `${manager.cookieName}=`
+
   /** Runs a revocation that ends the request's own session; its clearing cookie, or `null`. */
   async function signOut(req: Req, revoke: (session: Session) => Promise<string>) {
     const session = slot.get(req)
     if (!session) return null
     const clearing = await revoke(session)
     slot.clear(req)
-    return clearing
+    return issue(req, clearing)
   }
 
   /** Runs a change of the request's session and attaches what it gives back (`null`: it ended). */
@@ -115,7 +129,7 @@ export function adapterCore<Req>(
           return { rejected: null, setCookie }
         }
         session = result.session
-        setCookie = result.setCookie
+        setCookie = issue(req, result.setCookie)
         slot.set(req, session)
       }
       if (typeof need === 'object' && !manager.isFresh(session, need.freshWithin)) {
@@ -126,6 +140,7 @@ export function adapterCore<Req>(
     async init(req, view, userKey, options) {
       const result = await manager.init(view, userKey, options)
       slot.set(req, result.session)
+      issue(req, result.setCookie)
       return result
     },
     async rotate(req) {
@@ -134,7 +149,7 @@ export function adapterCore<Req>(
         (s) => manager.rotate(s).then((r) => r && { id: s.id, ...r }),
         (r) => r.session,
       )
-      return rotated?.setCookie ?? null
+      return issue(req, rotated?.setCookie ?? null)
     },
     reauthenticate: (req) =>
       change(
@@ -162,5 +177,7 @@ export function adapterCore<Req>(
       const session = slot.get(req)
       return session ? manager.fetchAll(session) : []
     },
+    lastCookie: (req) => issued.get(req),
+    isSessionCookie: (value) => value.startsWith(prefix),
   }
 }

@@ -46,6 +46,8 @@ export interface HonoLikeContext {
   req: { raw: Request }
   env?: unknown
   header?: (name: string, value: string, options?: { append?: boolean }) => void
+  /** The response so far (after `next()`, the handler's). */
+  res?: Response
   /** A response carrying the headers set through `header` (so earlier cookies are kept). */
   body?: (data: string, status: number, headers: Record<string, string>) => Response
 }
@@ -141,18 +143,16 @@ function refreshContext(input: RequestOrContext): void {
   c.set?.('session', sessions.get(input.req.raw))
 }
 
-/** The response with a Set-Cookie value added, copied first if its headers are immutable. */
+/**
+ * The response with a Set-Cookie value added, always on a copy: a handler may return one shared
+ * `Response` (a module-level 204, a cached page) whose headers must never carry a user's cookie
+ * to the next visitor; `Response.redirect()` ones are immutable besides.
+ */
 function withCookie(response: Response, value: string | undefined): Response {
-  if (!value) return response
-  try {
-    response.headers.append('set-cookie', value)
-    return response
-  } catch {
-    // Response.redirect() and fetch() responses have immutable headers.
-    const copy = new Response(response.body, response)
-    copy.headers.append('set-cookie', value)
-    return copy
-  }
+  if (!value || response.type === 'error') return response
+  const copy = new Response(response.body, response)
+  copy.headers.append('set-cookie', value)
+  return copy
 }
 
 /**
@@ -178,27 +178,41 @@ export function fetchSessions(
     }
   }
 
+  /** Whether a response already sets the session cookie (the handler's is the newest then). */
+  function setsSession(headers: Headers): boolean {
+    return headers.getSetCookie().some((value) => core.isSessionCookie(value))
+  }
+
   function wrap<A extends Rest>(handler: FetchHandler<A>, need: Need): FetchHandler<A> {
     return async function sessionupHandler(req, ...rest) {
-      const { rejected, setCookie } = await core.attach(req, viewOf(req, rest), need)
-      return withCookie(rejected ? toResponse(rejected) : await handler(req, ...rest), setCookie)
+      const { rejected } = await core.attach(req, viewOf(req, rest), need)
+      const response = rejected ? toResponse(rejected) : await handler(req, ...rest)
+      // The last cookie sessionup made for this request — a rotation while authenticating, or a
+      // login, rotate or sign-out the handler ran — unless the handler already set one.
+      if (setsSession(response.headers)) return response
+      return withCookie(response, core.lastCookie(req))
     }
   }
 
   function honoMiddleware(need: Need): HonoMiddleware {
     return async function sessionupHono(c, next) {
       const req = c.req.raw
-      const { rejected, setCookie } = await core.attach(req, viewOf(req, [c]), need)
-      appendCookie(c, setCookie)
+      const { rejected } = await core.attach(req, viewOf(req, [c]), need)
       if (rejected) {
+        const last = core.lastCookie(req)
+        appendCookie(c, last)
         // Through the context, so cookies set by earlier middleware (a rotation) go out too.
         if (c.body) return c.body(rejected.body, rejected.status, rejected.headers)
-        return withCookie(toResponse(rejected), setCookie)
+        return withCookie(toResponse(rejected), last)
       }
       const session = sessions.get(req)
       if (session)
         (c as unknown as { set(key: string, value: unknown): void }).set('session', session)
       await next()
+      // Hono drops headers set through the context when a handler returns a Response of its
+      // own; after the handler, make sure the last session cookie made here is on the response.
+      const last = core.lastCookie(req)
+      if (last && c.res && !setsSession(c.res.headers)) appendCookie(c, last)
       return undefined
     }
   }

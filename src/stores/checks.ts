@@ -8,7 +8,7 @@ import type { SessionPatch } from '../store.js'
  * 9,000-character LMDB key, a lone surrogate for Redis's cjson) is refused for all of them.
  */
 
-/** Session ids: 1–256 visible ASCII characters (generated ids are 43). */
+/** Session ids: 1–256 visible ASCII characters (generated ids are 22; v1 ones 43). */
 export const MAX_ID_LENGTH = 256
 /** User keys: 1–512 UTF-16 units, well-formed, no NUL (at most 1,536 bytes of UTF-8). */
 export const MAX_USER_KEY_LENGTH = 512

@@ -123,6 +123,16 @@ export class LMDBStore extends BaseStore<Row> {
     if (status !== undefined && status !== 'open') {
       throw new Error(`the LMDB environment is ${status}`)
     }
+    this.#checkCurrent()
+  }
+
+  /**
+   * Refuses to work on a bucket that is not at this schema version (`autoMigrate: false`), until
+   * it is: by this store's `migrate()` or another process's. The check is one read.
+   */
+  #checkCurrent(): void {
+    if (!this.#outdated) return
+    this.#outdated = prepareBucket(this.#db, this.bucket, false, () => this.#fresh())
     if (this.#outdated) throw this.#outdated
   }
 
@@ -163,14 +173,14 @@ export class LMDBStore extends BaseStore<Row> {
   }
 
   protected selectById(id: string): Row | undefined {
-    if (this.#outdated) throw this.#outdated
+    this.#checkCurrent()
     this.#fresh()
     const r = this.#record(id)
     return r ? [id, r] : undefined
   }
 
   protected selectByUser(userKey: string): Row[] {
-    if (this.#outdated) throw this.#outdated
+    this.#checkCurrent()
     this.#fresh()
     const rows: Row[] = []
     for (const { key, value } of this.#db.getRange(userRange(userKey))) {

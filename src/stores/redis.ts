@@ -43,6 +43,8 @@ export class RedisStore extends BaseStore<string> {
   readonly prefix: string
   readonly #client: Redis | Cluster
   readonly #expiries: string
+  /** SCAN's MATCH pattern for the session keys, the prefix's glob characters escaped. */
+  readonly #sessionPattern: string
 
   constructor(client: Redis | Cluster, options: RedisStoreOptions = {}) {
     super('redis', options, { batchSize: 500, options: ['prefix'] })
@@ -56,6 +58,7 @@ export class RedisStore extends BaseStore<string> {
     this.prefix = prefix
     this.#client = client
     this.#expiries = `${prefix}e`
+    this.#sessionPattern = `${prefix.replace(/[*?[\]\\]/g, '\\$&')}s:*`
     this.startCleanupTimer()
   }
 
@@ -161,7 +164,7 @@ export class RedisStore extends BaseStore<string> {
       const [next, keys] = await this.#client.scan(
         cursor,
         'MATCH',
-        `${this.prefix}s:*`,
+        this.#sessionPattern,
         'COUNT',
         500,
       )
@@ -176,7 +179,7 @@ export class RedisStore extends BaseStore<string> {
   override async schemaStatus(): Promise<SchemaStatus> {
     const recorded = await this.#client.get(this.#key('v'))
     if (recorded !== null) return { version: Number(recorded), current: SCHEMA_VERSION }
-    const [, some] = await this.#client.scan('0', 'MATCH', `${this.prefix}s:*`, 'COUNT', 1000)
+    const [, some] = await this.#client.scan('0', 'MATCH', this.#sessionPattern, 'COUNT', 1000)
     const any = some.length > 0 || (await this.#client.zcard(this.#expiries)) > 0
     return { version: any ? 1 : null, current: SCHEMA_VERSION }
   }
