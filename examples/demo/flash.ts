@@ -3,7 +3,7 @@
 // back button never shows a stale message again.
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { readCookie } from './http.js'
-import { MESSAGES, type Message } from './views.js'
+import { MESSAGES, type Message } from './messages.js'
 
 const NAME = 'flash'
 // Not `Secure`: the message must also reach a page served over plain http (the demo's local

@@ -6,16 +6,12 @@ import { SessionManager } from 'sessionup'
 import { getSession, nodeSessions } from 'sessionup/node'
 import { setFlash, takeFlash } from './flash.js'
 import { body, plainHttpOrigin, readCookie, sameOrigin, send } from './http.js'
+import { page } from './layout.js'
+import type { Message } from './messages.js'
 import { type Lifetimes, sessionsPage } from './sessions-view.js'
 import { openStore } from './stores.js'
-import { type Message, page, plainHttpPage, signInPage } from './views.js'
-
-/** Demo users (name → password). Never keep real passwords like this. */
-export const USERS: Record<string, string> = {
-  alice: 'wonderland',
-  bob: 'builder',
-  carol: 'singer',
-}
+import { passwordMatches } from './users.js'
+import { plainHttpPage, signInPage } from './views.js'
 
 /** 7 days at most, 30 minutes idle; the sessions page explains them from these numbers. */
 export const LIFETIMES: Lifetimes = { expiresIn: 7 * 24 * 3600_000, idleTimeout: 30 * 60_000 }
@@ -60,7 +56,7 @@ export async function startDemo({
       const plainHttp = insecureLocal ? null : plainHttpOrigin(req)
       if (plainHttp) return send(res, 400, plainHttpPage(plainHttp, manager.cookieName))
       const user = form.get('user') ?? ''
-      if (USERS[user] === undefined || USERS[user] !== form.get('password')) {
+      if (!passwordMatches(user, form.get('password'))) {
         return redirect(res, '/', 'bad-login')
       }
       await sessions.init(req, res, user)

@@ -1,5 +1,7 @@
 import type { ListedSession } from 'sessionup'
-import { escapeHtml, type Message, message, page } from './views.js'
+import { escapeHtml, page } from './layout.js'
+import { type Message, message } from './messages.js'
+import { duration, fromNow, utc } from './time.js'
 
 /** The manager's lifetimes, so that the page says what the server actually does. */
 export interface Lifetimes {
@@ -86,38 +88,9 @@ function distinctNames(sessions: ListedSession[]): string[] {
 function idleText(expiresAt: Date, now: Date): string {
   const at = utc(expiresAt)
   const sameDay = at.slice(0, 10) === utc(now).slice(0, 10)
-  return `${relative(expiresAt.getTime() - now.getTime())} (${sameDay ? at.slice(11) : at})`
+  return `${fromNow(expiresAt.getTime() - now.getTime())} (${sameDay ? at.slice(11) : at})`
 }
 
 function time(date: Date, text: string): string {
   return `<time datetime="${date.toISOString()}">${escapeHtml(text)}</time>`
-}
-
-/** "2026-11-22 06:53 UTC" */
-function utc(date: Date): string {
-  return `${date.toISOString().replace('T', ' ').slice(0, 16)} UTC`
-}
-
-const MINUTE = 60_000
-const HOUR = 60 * MINUTE
-const DAY = 24 * HOUR
-
-/** "in 29 min", "in 5 h", "in 3 days". */
-function relative(ms: number): string {
-  if (ms < MINUTE) return 'in under a minute'
-  if (ms < 90 * MINUTE) return `in ${Math.round(ms / MINUTE)} min`
-  if (ms < 2 * DAY) return `in ${Math.round(ms / HOUR)} h`
-  return `in ${Math.round(ms / DAY)} days`
-}
-
-/** "30 minutes", "7 days", "36 hours". */
-function duration(ms: number): string {
-  const [size, unit] =
-    ms % DAY === 0
-      ? [ms / DAY, 'day']
-      : ms % HOUR === 0
-        ? [ms / HOUR, 'hour']
-        : [ms / MINUTE, 'minute']
-  const count = Math.round(size)
-  return `${count} ${unit}${count === 1 ? '' : 's'}`
 }
