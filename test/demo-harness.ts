@@ -25,6 +25,19 @@ export const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, ha
 export const MINUTE = 60_000
 export const DAY = 24 * 60 * MINUTE
 
+/**
+ * The demo's clock: real time plus an offset the test moves forward, so that idle limits,
+ * activity, rotation and freshness are tested without sleeps. Cookies' Expires come from it too,
+ * so it stays near the browser's own clock (minutes or days ahead, never behind).
+ */
+export class Clock {
+  offset = 0
+  readonly now = () => Date.now() + this.offset
+  advance(ms: number): void {
+    this.offset += ms
+  }
+}
+
 export interface Device {
   context: BrowserContext
   page: Page
@@ -34,10 +47,17 @@ export interface DemoInBrowser {
   /** `http://localhost:<port>` of the demo. */
   readonly base: string
   readonly port: number
+  /** The clock of the demo's manager, store and pages. */
+  readonly clock: Clock
   /** A new device: a browser context of its own (its own cookies). */
   device(options?: BrowserContextOptions): Promise<Device>
-  /** Signs in through the form and waits for the sessions page. */
-  signIn(page: Page, user?: string, password?: string): Promise<void>
+  /** Signs in through the form (ticking "Keep me signed in" with `remember`), to the sessions page. */
+  signIn(
+    page: Page,
+    user?: string,
+    password?: string,
+    options?: { remember?: boolean },
+  ): Promise<void>
 }
 
 /** Starts the demo and Chromium before the suite's tests, and stops both after them. */
@@ -48,23 +68,25 @@ export function demoInBrowser(): DemoInBrowser {
   const harness = {
     base: '',
     port: 0,
+    clock: new Clock(),
     async device(options: BrowserContextOptions = {}): Promise<Device> {
       if (!browser) throw new Error('the browser is not running')
       const context = await browser.newContext(options)
       context.setDefaultTimeout(5_000)
       return { context, page: await context.newPage() }
     },
-    async signIn(page: Page, user = 'alice', password = 'wonderland') {
+    async signIn(page: Page, user = 'alice', password = 'wonderland', { remember = false } = {}) {
       await page.goto(`${harness.base}/`)
       await page.fill('input[name=user]', user)
       await page.fill('input[name=password]', password)
+      if (remember) await page.check('input[name=remember]')
       await Promise.all([page.waitForURL(/\/sessions$/), page.click('button[type=submit]')])
     },
   }
 
   before(async () => {
     process.env.SESSIONUP_DB = join(dir, 'demo.db')
-    demo = await startDemo({ store: 'sqlite' })
+    demo = await startDemo({ store: 'sqlite', now: harness.clock.now })
     harness.port = demo.port
     harness.base = `http://localhost:${demo.port}`
     browser = await chromium.launch({
@@ -109,6 +131,11 @@ export const flash = async (page: Page) => (await page.locator('.msg').allTextCo
 
 /** The rows of the sessions table, one per device. */
 export const rows = (page: Page) => page.locator('tbody tr')
+
+/** The session cookie this device holds, or `undefined`. */
+export async function sessionCookie(device: Device) {
+  return (await device.context.cookies()).find((c) => c.name === '__Host-sessionup')
+}
 
 /** The session id of the row marked as this device. */
 export const currentId = (page: Page) =>

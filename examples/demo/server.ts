@@ -7,14 +7,12 @@ import { getSession, nodeSessions } from 'sessionup/node'
 import { setFlash, takeFlash } from './flash.js'
 import { body, plainHttpOrigin, readCookie, sameOrigin, send } from './http.js'
 import { page } from './layout.js'
+import { LIFETIMES } from './lifetimes.js'
 import type { Message } from './messages.js'
-import { type Lifetimes, sessionsPage } from './sessions-view.js'
+import { sessionsPage } from './sessions-view.js'
 import { openStore } from './stores.js'
 import { passwordMatches } from './users.js'
 import { plainHttpPage, signInPage } from './views.js'
-
-/** 7 days at most, 30 minutes idle; the sessions page explains them from these numbers. */
-export const LIFETIMES: Lifetimes = { expiresIn: 7 * 24 * 3600_000, idleTimeout: 30 * 60_000 }
 
 export interface DemoOptions {
   /** Default 0: any free port. */
@@ -26,17 +24,22 @@ export interface DemoOptions {
    * from a LAN address. Anyone who can watch the network can then read them: a local mode only.
    */
   insecureLocal?: boolean
+  /** The clock, in epoch ms, of the manager, the store and the pages. For tests; default `Date.now`. */
+  now?: () => number
 }
 
 export async function startDemo({
   port = 0,
   store: kind = 'sqlite',
   insecureLocal = false,
+  now = Date.now,
 }: DemoOptions = {}) {
-  const { store, close, description } = await openStore(kind)
+  const { store, close, description } = await openStore(kind, now)
   // By default cookies keep the secure defaults: browsers accept Secure (and __Host-) cookies
   // from http://localhost, so nothing changes for dev. From another address, see plainHttpOrigin.
-  const manager = new SessionManager(store, { ...LIFETIMES, secure: !insecureLocal })
+  // One manager for every session: "Keep me signed in" is `init(…, { remember: true })`, a
+  // lifetime of its own per session, not a second manager.
+  const manager = new SessionManager(store, { ...LIFETIMES, secure: !insecureLocal, now })
   if (insecureLocal) warnInsecure(manager.cookieName)
   const sessions = nodeSessions(manager)
 
@@ -59,7 +62,7 @@ export async function startDemo({
       if (!passwordMatches(user, form.get('password'))) {
         return redirect(res, '/', 'bad-login')
       }
-      await sessions.init(req, res, user)
+      await sessions.init(req, res, user, { remember: form.has('remember') })
       return redirect(res, '/sessions', 'signed-in')
     }
     if (url.pathname === '/sessions' && req.method === 'GET') {
@@ -71,7 +74,13 @@ export async function startDemo({
         send(
           rs,
           200,
-          sessionsPage({ user: current.userKey, sessions: list, lifetimes: LIFETIMES, flash }),
+          sessionsPage({
+            user: current.userKey,
+            sessions: list,
+            lifetimes: LIFETIMES,
+            flash,
+            now: new Date(now()),
+          }),
         )
       })(req, res)
       return

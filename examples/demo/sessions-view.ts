@@ -1,39 +1,27 @@
 import type { ListedSession } from 'sessionup'
 import { escapeHtml, page } from './layout.js'
+import { explainLifetimes, type Lifetimes } from './lifetimes.js'
 import { type Message, message } from './messages.js'
-import { duration, fromNow, utc } from './time.js'
-
-/** The manager's lifetimes, so that the page says what the server actually does. */
-export interface Lifetimes {
-  /** Milliseconds from sign-in after which a session ends however active it is. */
-  expiresIn: number
-  /** Milliseconds without a request after which a session ends. */
-  idleTimeout: number
-}
+import { fromNow, utc } from './time.js'
 
 export interface SessionsPageData {
   user: string
   sessions: ListedSession[]
   lifetimes: Lifetimes
   flash: Message | null
-  now?: Date
+  /** The demo's clock. */
+  now: Date
 }
 
-export function sessionsPage({
-  user,
-  sessions,
-  lifetimes,
-  flash,
-  now = new Date(),
-}: SessionsPageData) {
+export function sessionsPage({ user, sessions, lifetimes, flash, now }: SessionsPageData) {
   const names = distinctNames(sessions)
   const others = sessions.some((s) => !s.current)
   return page(
     `Your sessions, ${user}`,
     `${message(flash)}
-<table><caption>${caption(lifetimes)}</caption>
+<table><caption>${explainLifetimes(lifetimes)}</caption>
 <thead><tr><th>Device</th><th>IP</th><th>Signed in</th><th>Expires if idle</th><th>Signs out at latest</th><th><span class="visually-hidden">Action</span></th></tr></thead>
-<tbody>${sessions.map((s, i) => row(s, names[i] ?? '', lifetimes, now)).join('')}</tbody></table>
+<tbody>${sessions.map((s, i) => row(s, names[i] ?? '', now)).join('')}</tbody></table>
 <div class="actions">
 ${others ? '<form method="post" action="/sessions/logout-others"><button type="submit">Sign out all other devices</button></form>' : ''}
 <form method="post" action="/sessions/logout-all"><button type="submit">Sign out everywhere</button></form>
@@ -41,20 +29,20 @@ ${others ? '<form method="post" action="/sessions/logout-others"><button type="s
   )
 }
 
-function caption({ expiresIn, idleTimeout }: Lifetimes): string {
-  const idle = duration(idleTimeout)
-  const cap = duration(expiresIn)
-  return `A session ends after ${idle} without use, or ${cap} after signing in, whichever comes first. Using the site pushes the idle limit back to ${idle} from then (the server renews it at most once every ${duration(idleTimeout / 2)}). The browser keeps the cookie for ${cap}, but the server stops accepting it once the session has ended.`
-}
-
-function row(s: ListedSession, name: string, { expiresIn }: Lifetimes, now: Date): string {
-  const device = `<span>${escapeHtml(agentOf(s))}${s.current ? ' <strong>(this device)</strong>' : ''}</span>`
-  const latest = new Date(s.createdAt.getTime() + expiresIn)
+function row(s: ListedSession, name: string, now: Date): string {
+  const kept = s.persistent ? ' <span class="tag">kept signed in</span>' : ''
+  const device = `<span>${escapeHtml(agentOf(s))}${s.current ? ' <strong>(this device)</strong>' : ''}${kept}</span>`
   return `<tr class="${s.current ? 'current' : ''}" data-session="${escapeHtml(s.id)}">
 <td class="device" data-label="Device">${device}</td><td class="ip" data-label="IP">${escapeHtml(s.ip ?? 'unknown')}</td>
 <td class="signed-in" data-label="Signed in">${time(s.createdAt, utc(s.createdAt))}</td>
-<td class="idle" data-label="Expires if idle">${time(s.expiresAt, idleText(s.expiresAt, now))}</td>
-<td class="latest" data-label="Signs out at latest">${time(latest, utc(latest))}</td><td class="action">${signOutButton(s, name)}</td></tr>`
+<td class="idle" data-label="Expires if idle">${idleCell(s, now)}</td>
+<td class="latest" data-label="Signs out at latest">${s.deadline ? time(s.deadline, utc(s.deadline)) : 'never'}</td><td class="action">${signOutButton(s, name)}</td></tr>`
+}
+
+/** When the session ends if left unused; a remembered one has no idle limit. */
+function idleCell(s: ListedSession, now: Date): string {
+  if (s.idleTimeout === null) return 'no idle limit'
+  return time(s.expiresAt, idleText(s.expiresAt, now))
 }
 
 /**

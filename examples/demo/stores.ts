@@ -19,12 +19,16 @@ export interface OpenedStore {
 
 export const STORE_KINDS = ['sqlite', 'lmdb', 'memory', 'redis', 'postgres'] as const
 
-/** Opens the store named by SESSIONUP_STORE (default: SQLite in ./data/demo.db; SESSIONUP_DB moves it). */
-export async function openStore(kind: string): Promise<OpenedStore> {
+/**
+ * Opens the store named by SESSIONUP_STORE (default: SQLite in ./data/demo.db; SESSIONUP_DB moves
+ * it), on the demo's clock.
+ */
+export async function openStore(kind: string, now: () => number): Promise<OpenedStore> {
+  const common = { cleanupInterval: 60_000, now }
   switch (kind) {
     case 'memory':
       return {
-        store: new MemoryStore({ cleanupInterval: 60_000 }),
+        store: new MemoryStore(common),
         close: async () => {},
         description: 'memory',
       }
@@ -34,7 +38,7 @@ export async function openStore(kind: string): Promise<OpenedStore> {
       const db = new Database(path, { timeout: 5_000 })
       db.pragma('journal_mode = WAL')
       db.pragma('synchronous = NORMAL')
-      const store = new SQLiteStore(db, { cleanupInterval: 60_000 })
+      const store = new SQLiteStore(db, common)
       return {
         store,
         close: async () => {
@@ -46,12 +50,12 @@ export async function openStore(kind: string): Promise<OpenedStore> {
     case 'lmdb': {
       const path = resolve(process.env.SESSIONUP_DB ?? 'data/demo-lmdb')
       const root = open({ path })
-      const store = new LMDBStore(root, { bucket: 'sessions', cleanupInterval: 60_000 })
+      const store = new LMDBStore(root, { ...common, bucket: 'sessions' })
       return { store, close: () => root.close(), description: `lmdb (${path})` }
     }
     case 'redis': {
       const client = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379')
-      const store = new RedisStore(client, { prefix: 'sessionup-demo:', cleanupInterval: 60_000 })
+      const store = new RedisStore(client, { ...common, prefix: 'sessionup-demo:' })
       return { store, close: async () => void (await client.quit()), description: 'redis' }
     }
     case 'postgres': {
@@ -60,8 +64,8 @@ export async function openStore(kind: string): Promise<OpenedStore> {
       })
       pool.on('error', (error) => console.error('postgres pool:', error.message))
       const store = new PostgresStore(pool, {
+        ...common,
         table: 'sessionup_demo_sessions',
-        cleanupInterval: 60_000,
       })
       await store.ready
       return { store, close: () => pool.end(), description: 'postgres' }

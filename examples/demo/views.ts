@@ -1,5 +1,7 @@
 import { escapeHtml, page } from './layout.js'
+import { LIFETIMES } from './lifetimes.js'
 import { type Message, message } from './messages.js'
+import { duration } from './time.js'
 
 export function signInPage(msg: Message | null): string {
   return page(
@@ -8,6 +10,8 @@ export function signInPage(msg: Message | null): string {
 <form method="post" action="/login">
 <p><label>User <input name="user" autocomplete="username" required></label></p>
 <p><label>Password <input name="password" type="password" autocomplete="current-password" required></label></p>
+<p><label><input type="checkbox" name="remember"> Keep me signed in</label><br>
+<span class="note">For ${duration(LIFETIMES.rememberFor)} on this browser, even after it is closed. Unticked, closing the browser (or ${duration(LIFETIMES.idleTimeout)} without use) signs you out: the choice for a computer others use.</span></p>
 <p><button type="submit">Sign in</button></p></form>
 <p>Demo users: <code>alice</code> / <code>wonderland</code>, <code>bob</code> / <code>builder</code>, <code>carol</code> / <code>singer</code>.</p>`,
   )
