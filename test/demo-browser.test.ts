@@ -29,6 +29,7 @@ describe('the demo in Chromium', { skip }, () => {
       'Device',
       'IP',
       'Signed in',
+      'Last active',
       'Expires if idle',
       'Signs out at latest',
       'Action',

@@ -76,6 +76,43 @@ describe('the demo over time, in Chromium', { skip }, () => {
     await plain.context.close()
   })
 
+  it('"Last active" per device, in relative time, written at most every 5 minutes', async () => {
+    const a = await device()
+    const b = await device()
+    await signIn(a.page, 'carol', 'singer', { remember: true })
+    await signIn(b.page, 'carol', 'singer', { remember: true })
+    const idB = await currentId(b.page)
+    const lastActive = (page: Page, row: string) =>
+      page.locator(`${row} td.last-active`).textContent()
+    await a.page.reload()
+    assert.equal(await lastActive(a.page, 'tr.current'), 'just now')
+    assert.equal(await lastActive(a.page, `tr[data-session="${idB}"]`), 'just now')
+    assert.match(
+      (await a.page.locator('caption').textContent()) ?? '',
+      /records use at most once every 5 minutes, so “Last active” can be up to 5 minutes behind/,
+    )
+
+    clock.advance(3 * MINUTE)
+    await a.page.reload()
+    assert.equal(await lastActive(a.page, 'tr.current'), '3 minutes ago', 'not written yet')
+    clock.advance(2 * MINUTE)
+    await a.page.reload()
+    assert.equal(await lastActive(a.page, 'tr.current'), 'just now', 'written after 5 minutes')
+    assert.equal(await lastActive(a.page, `tr[data-session="${idB}"]`), '5 minutes ago')
+    const written = await timeIn(a.page, 'tr.current', 'last-active')
+    assert.ok(Math.abs(written - clock.now()) < 5_000, 'the datetime is the written time')
+
+    clock.advance(3 * 60 * MINUTE)
+    await a.page.reload()
+    assert.equal(await lastActive(a.page, `tr[data-session="${idB}"]`), '3 hours ago')
+    clock.advance(22 * 60 * MINUTE)
+    await a.page.reload()
+    assert.equal(await lastActive(a.page, `tr[data-session="${idB}"]`), 'yesterday')
+    assert.equal(await lastActive(a.page, 'tr.current'), 'just now')
+    await a.context.close()
+    await b.context.close()
+  })
+
   it('rotates the cookie every 15 minutes: same session, new secret; the old one works 1 minute more', async () => {
     const a = await device()
     await signIn(a.page, 'bob', 'builder', { remember: true })

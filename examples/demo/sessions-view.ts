@@ -2,7 +2,7 @@ import type { ListedSession } from 'sessionup'
 import { escapeHtml, page } from './layout.js'
 import { explainLifetimes, type Lifetimes } from './lifetimes.js'
 import { type Message, message } from './messages.js'
-import { fromNow, utc } from './time.js'
+import { ago, fromNow, utc } from './time.js'
 
 export interface SessionsPageData {
   user: string
@@ -20,7 +20,7 @@ export function sessionsPage({ user, sessions, lifetimes, flash, now }: Sessions
     `Your sessions, ${user}`,
     `${message(flash)}
 <table><caption>${explainLifetimes(lifetimes)}</caption>
-<thead><tr><th>Device</th><th>IP</th><th>Signed in</th><th>Expires if idle</th><th>Signs out at latest</th><th><span class="visually-hidden">Action</span></th></tr></thead>
+<thead><tr><th>Device</th><th>IP</th><th>Signed in</th><th>Last active</th><th>Expires if idle</th><th>Signs out at latest</th><th><span class="visually-hidden">Action</span></th></tr></thead>
 <tbody>${sessions.map((s, i) => row(s, names[i] ?? '', now)).join('')}</tbody></table>
 <div class="actions">
 ${others ? '<form method="post" action="/sessions/logout-others"><button type="submit">Sign out all other devices</button></form>' : ''}
@@ -35,6 +35,7 @@ function row(s: ListedSession, name: string, now: Date): string {
   return `<tr class="${s.current ? 'current' : ''}" data-session="${escapeHtml(s.id)}">
 <td class="device" data-label="Device">${device}</td><td class="ip" data-label="IP">${escapeHtml(s.ip ?? 'unknown')}</td>
 <td class="signed-in" data-label="Signed in">${time(s.createdAt, utc(s.createdAt))}</td>
+<td class="last-active" data-label="Last active">${time(s.lastActiveAt, ago(now.getTime() - s.lastActiveAt.getTime()))}</td>
 <td class="idle" data-label="Expires if idle">${idleCell(s, now)}</td>
 <td class="latest" data-label="Signs out at latest">${s.deadline ? time(s.deadline, utc(s.deadline)) : 'never'}</td><td class="action">${signOutButton(s, name)}</td></tr>`
 }

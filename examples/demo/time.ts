@@ -18,6 +18,20 @@ export function fromNow(ms: number): string {
   return `in ${Math.round(ms / DAY)} days`
 }
 
+/**
+ * "just now", "2 minutes ago", "3 hours ago", "yesterday", "5 days ago": how long ago something
+ * happened that was `ms` ago. Whole units, rounded down, as people say them ("2 minutes ago"
+ * until the third minute is full). "yesterday" means 24 to 48 hours ago: the server does not
+ * know the reader's time zone, so it cannot tell calendar days.
+ */
+export function ago(ms: number): string {
+  if (ms < MINUTE) return 'just now'
+  if (ms < HOUR) return plural(Math.floor(ms / MINUTE), 'minute', 'ago')
+  if (ms < DAY) return plural(Math.floor(ms / HOUR), 'hour', 'ago')
+  if (ms < 2 * DAY) return 'yesterday'
+  return plural(Math.floor(ms / DAY), 'day', 'ago')
+}
+
 /** "30 minutes", "7 days", "36 hours", "1 minute": a length of time from an option's ms. */
 export function duration(ms: number): string {
   if (ms % DAY === 0) return plural(ms / DAY, 'day')
