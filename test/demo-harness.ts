@@ -145,5 +145,6 @@ export const currentId = (page: Page) =>
 export async function buttonNames(page: Page): Promise<string[]> {
   const tree = await page.locator('body').ariaSnapshot()
   // YAML: `- button "name"`, quoted as `- 'button "name"'` when the name has a colon.
-  return [...tree.matchAll(/- '?button "((?:[^"\\]|\\.)*)"/g)].map((m) => m[1] ?? '')
+  const quoted = [...tree.matchAll(/- '?button "((?:[^"\\]|\\.)*)"/g)].map((m) => m[1] ?? '')
+  return quoted.map((name) => name.replace(/\\(.)/g, '$1'))
 }

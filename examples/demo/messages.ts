@@ -1,3 +1,4 @@
+import { DEVICE_NAME_MAX } from './device-name.js'
 import { escapeHtml } from './layout.js'
 
 /**
@@ -13,6 +14,11 @@ export const MESSAGES = {
   'device-signed-out':
     'That device was signed out. It will be asked to sign in on its next request.',
   'not-found': 'None of your sessions has that id, so nothing was signed out.',
+  'device-renamed': 'This device has its new name, in the lists of all your devices.',
+  'device-name-reset': 'This device is called by its browser and system again.',
+  'name-too-long': `A device name can have at most ${DEVICE_NAME_MAX} characters. The name was not changed.`,
+  'name-control':
+    'A device name cannot contain control characters (line breaks, tabs and the like). The name was not changed.',
   'not-signed-in': 'This device is not signed in. Please sign in.',
   'session-ended':
     'The session of this device has ended: it was signed out (here or from another device) or it expired. Please sign in again.',

@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { networkInterfaces } from 'node:os'
 import { SessionManager } from 'sessionup'
 import { getSession, nodeSessions } from 'sessionup/node'
+import { accountActions } from './account.js'
 import { setFlash, takeFlash } from './flash.js'
 import { body, plainHttpOrigin, readCookie, sameOrigin, send } from './http.js'
 import { page } from './layout.js'
@@ -42,6 +43,7 @@ export async function startDemo({
   const manager = new SessionManager(store, { ...LIFETIMES, secure: !insecureLocal, now })
   if (insecureLocal) warnInsecure(manager.cookieName)
   const sessions = nodeSessions(manager)
+  const act = accountActions(sessions)
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost')
@@ -89,7 +91,8 @@ export async function startDemo({
       await sessions.optional(async (rq, rs) => {
         if (!getSession(rq)) return redirect(rs, '/sessions')
         const action = url.pathname.slice('/sessions/'.length)
-        const [to, flash] = await act(rq, rs, action, await body(rq))
+        const form = new URLSearchParams(await body(rq))
+        const [to, flash] = await act(rq, rs, action, form)
         redirect(rs, to, flash)
       })(req, res)
       return
@@ -112,33 +115,6 @@ export async function startDemo({
     // A cookie for a session that was revoked or expired: clear it, it will never work again.
     res.appendHeader('set-cookie', manager.clearCookie())
     return 'session-ended'
-  }
-
-  /** Runs one sign-out action and says where to go next, with what message. */
-  async function act(
-    req: IncomingMessage,
-    res: ServerResponse,
-    action: string,
-    form: string,
-  ): Promise<[string, Message?]> {
-    if (action === 'logout') {
-      await sessions.revoke(req, res)
-      return ['/', 'signed-out']
-    }
-    if (action === 'logout-others') {
-      await sessions.revokeOther(req)
-      return ['/sessions', 'others-signed-out']
-    }
-    if (action === 'logout-all') {
-      await sessions.revokeAll(req, res)
-      return ['/', 'signed-out-everywhere']
-    }
-    if (action === 'revoke') {
-      const id = new URLSearchParams(form).get('id') ?? ''
-      const revoked = await sessions.revokeByIdExt(req, id)
-      return revoked ? ['/sessions', 'device-signed-out'] : ['/sessions', 'not-found']
-    }
-    return ['/sessions']
   }
 
   const server = createServer((req, res) => {

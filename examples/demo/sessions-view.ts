@@ -1,4 +1,5 @@
 import type { ListedSession } from 'sessionup'
+import { agentName, DEVICE_NAME_MAX, deviceName, givenName } from './device-name.js'
 import { escapeHtml, page } from './layout.js'
 import { explainLifetimes, type Lifetimes } from './lifetimes.js'
 import { type Message, message } from './messages.js'
@@ -25,19 +26,37 @@ export function sessionsPage({ user, sessions, lifetimes, flash, now }: Sessions
 <div class="actions">
 ${others ? '<form method="post" action="/sessions/logout-others"><button type="submit">Sign out all other devices</button></form>' : ''}
 <form method="post" action="/sessions/logout-all"><button type="submit">Sign out everywhere</button></form>
-</div>`,
+</div>
+${thisDevice(sessions.find((s) => s.current))}`,
   )
 }
 
 function row(s: ListedSession, name: string, now: Date): string {
-  const kept = s.persistent ? ' <span class="tag">kept signed in</span>' : ''
-  const device = `<span>${escapeHtml(agentOf(s))}${s.current ? ' <strong>(this device)</strong>' : ''}${kept}</span>`
+  const device = `<span>${deviceCell(s)}</span>`
   return `<tr class="${s.current ? 'current' : ''}" data-session="${escapeHtml(s.id)}">
 <td class="device" data-label="Device">${device}</td><td class="ip" data-label="IP">${escapeHtml(s.ip ?? 'unknown')}</td>
 <td class="signed-in" data-label="Signed in">${time(s.createdAt, utc(s.createdAt))}</td>
 <td class="last-active" data-label="Last active">${time(s.lastActiveAt, ago(now.getTime() - s.lastActiveAt.getTime()))}</td>
 <td class="idle" data-label="Expires if idle">${idleCell(s, now)}</td>
 <td class="latest" data-label="Signs out at latest">${s.deadline ? time(s.deadline, utc(s.deadline)) : 'never'}</td><td class="action">${signOutButton(s, name)}</td></tr>`
+}
+
+/** The device's name, whether it is this one or remembered, and its browser if it has a name. */
+function deviceCell(s: ListedSession): string {
+  const mark = s.current ? ' <strong>(this device)</strong>' : ''
+  const kept = s.persistent ? ' <span class="tag">kept signed in</span>' : ''
+  const agent =
+    givenName(s) === null ? '' : `<span class="agent">${escapeHtml(agentName(s))}</span>`
+  return `<span class="name">${escapeHtml(deviceName(s))}</span>${mark}${kept}${agent}`
+}
+
+/** The form that names this device (the only one a request can rename, see account.ts). */
+function thisDevice(current: ListedSession | undefined): string {
+  if (!current) return ''
+  return `<h2>This device</h2>
+<form method="post" action="/sessions/rename"><p><label>Device name <input name="device" value="${escapeHtml(givenName(current) ?? '')}" placeholder="${escapeHtml(agentName(current))}" maxlength="${DEVICE_NAME_MAX}"></label>
+<button type="submit">Save name</button></p></form>
+<p class="note">Every list of your devices shows it. Empty, the device is called by its browser and system. A device can rename only itself: the name is kept with its own session.</p>`
 }
 
 /** When the session ends if left unused; a remembered one has no idle limit. */
@@ -57,15 +76,11 @@ function signOutButton(s: ListedSession, name: string): string {
   return `<form class="inline" method="post" action="/sessions/revoke"><input type="hidden" name="id" value="${escapeHtml(s.id)}"><button type="submit" aria-label="Sign out that device: ${escapeHtml(name)}">Sign out that device</button></form>`
 }
 
-function agentOf(s: ListedSession): string {
-  return `${s.agent.browser || 'unknown browser'} on ${s.agent.os || 'unknown OS'}`
-}
-
 /** Names for the other devices' buttons, numbered where two would read the same. */
 function distinctNames(sessions: ListedSession[]): string[] {
   // "Chrome on Linux, signed in 2026-11-22 06:53 UTC": how a person tells their devices apart.
   const names = sessions.map((s) =>
-    s.current ? '' : `${agentOf(s)}, signed in ${utc(s.createdAt)}`,
+    s.current ? '' : `${deviceName(s)}, signed in ${utc(s.createdAt)}`,
   )
   return names.map((name, i) => {
     if (names.filter((other) => other === name).length < 2) return name

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { checkDeviceName } from '../examples/demo/device-name.js'
 import { ago, DAY, duration, fromNow, HOUR, MINUTE } from '../examples/demo/time.js'
 
-// The demo's words for times, on their edges (the browser tests see them on the page).
+// The demo's own rules on their edges; the browser tests see them at work on the page.
 describe('the demo writes times as people say them', () => {
   it('ago: just now, minutes, hours, yesterday, days; rounded down', () => {
     const cases: [number, string][] = [
@@ -33,5 +34,35 @@ describe('the demo writes times as people say them', () => {
     assert.equal(duration(36 * HOUR), '36 hours')
     assert.equal(duration(7 * DAY), '7 days')
     assert.equal(duration(90_000), '90 seconds')
+  })
+})
+
+describe('the demo checks device names', () => {
+  it('trims, and takes an empty name as "back to the default"', () => {
+    assert.deepEqual(checkDeviceName('  Work laptop \n'), { name: 'Work laptop' })
+    assert.deepEqual(checkDeviceName('   '), { name: null })
+    assert.deepEqual(checkDeviceName(null), { name: null })
+  })
+
+  it('allows 40 characters as the form counts them, not 41', () => {
+    assert.deepEqual(checkDeviceName('x'.repeat(40)), { name: 'x'.repeat(40) })
+    assert.deepEqual(checkDeviceName('x'.repeat(41)), { error: 'name-too-long' })
+    assert.deepEqual(checkDeviceName('📱'.repeat(21)), { error: 'name-too-long' }) // 42 UTF-16 units
+    assert.deepEqual(checkDeviceName(`  ${'x'.repeat(40)}  `), { name: 'x'.repeat(40) })
+  })
+
+  it('refuses control characters and direction overrides inside a name', () => {
+    for (const bad of [
+      'a\tb',
+      'a\nb',
+      'a\u0000b',
+      'a\u0007b',
+      'a\u0085b',
+      'a\u202eb',
+      'a\u2066b',
+    ]) {
+      assert.deepEqual(checkDeviceName(bad), { error: 'name-control' }, JSON.stringify(bad))
+    }
+    assert.deepEqual(checkDeviceName('Ünïcødé 👨‍👩‍👧 <b>'), { name: 'Ünïcødé 👨‍👩‍👧 <b>' })
   })
 })
