@@ -1,9 +1,36 @@
 // What a signed-in user does from the sessions page: sign devices out, and name this one. Every
 // action here runs behind the sessions page's POST route, with the request's session attached.
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { NodeSessions } from 'sessionup/node'
+import { defaultReject, type RejectResponse, UnauthorizedError } from 'sessionup'
+import { getSession, type NodeSessions } from 'sessionup/node'
 import { checkDeviceName, DEVICE_KEY } from './device-name.js'
+import { send } from './http.js'
+import { FRESH_FOR } from './lifetimes.js'
 import type { Message } from './messages.js'
+import { passwordMatches } from './users.js'
+import { passwordAgainPage } from './views.js'
+
+/**
+ * The actions that sign other devices out at once. They ask for the password again when it was
+ * last entered more than FRESH_FOR ago (the adapter's `protectFresh`); signing out this device
+ * or one other, and the device list, never do: a user can always see and end their sessions.
+ */
+const NEED_FRESH_PASSWORD = new Set(['logout-others', 'logout-all'])
+
+/**
+ * The manager's `reject`: a route behind `protectFresh` whose sign-in is too old answers with the
+ * page that asks for the password again; everything else gets sessionup's default answer.
+ */
+export function askPasswordAgain(error: Error): RejectResponse {
+  if (!(error instanceof UnauthorizedError && error.reason === 'not-fresh')) {
+    return defaultReject(error)
+  }
+  return {
+    status: 403,
+    headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' },
+    body: passwordAgainPage(null),
+  }
+}
 
 /** Where to go next, and the message to show there. */
 export type Outcome = [location: string, flash?: Message]
@@ -56,14 +83,40 @@ export function accountActions(sessions: NodeSessions) {
     return ['/sessions', checked.name === null ? 'device-name-reset' : 'device-renamed']
   }
 
-  /** Runs the action the form was posted to; an unknown one does nothing. */
-  return function act(
+  /**
+   * Checks a password entered on the page that asked for it again, and records it: the sign-in
+   * is fresh again (`reauthenticate`) and, since the session just gained rights, it gets a new
+   * secret (`rotate`: a new cookie, same session). `false` after answering a wrong password.
+   */
+  async function confirmPassword(req: IncomingMessage, res: ServerResponse, password: string) {
+    const session = getSession(req)
+    if (!session || !passwordMatches(session.userKey, password)) {
+      send(res, 403, passwordAgainPage('wrong-password'))
+      return false
+    }
+    if (await sessions.reauthenticate(req)) await sessions.rotate(req, res)
+    return true
+  }
+
+  /**
+   * Runs the action the form was posted to (an unknown one does nothing) and says where to go
+   * next; `null` when it answered by itself (the page asking for the password).
+   */
+  return async function act(
     req: IncomingMessage,
     res: ServerResponse,
     action: string,
     form: URLSearchParams,
-  ): Promise<Outcome> {
+  ): Promise<Outcome | null> {
     const run = actions.get(action)
-    return run ? run(req, res, form) : Promise.resolve(['/sessions'])
+    if (!run) return ['/sessions']
+    if (!NEED_FRESH_PASSWORD.has(action)) return run(req, res, form)
+    const password = form.get('password')
+    if (password !== null && !(await confirmPassword(req, res, password))) return null
+    let outcome: Outcome | null = null
+    await sessions.protectFresh(FRESH_FOR, async (rq, rs) => {
+      outcome = await run(rq, rs, form)
+    })(req, res)
+    return outcome
   }
 }

@@ -45,7 +45,7 @@ export function explainLifetimes(l: Lifetimes): string {
     `Without “Keep me signed in”, a session ends when the browser is closed (its cookie has no expiry date), after ${idle} without use, or ${duration(l.expiresIn)} after signing in, whichever comes first. Using the site pushes the idle limit back to ${idle} from then.`,
     `With “Keep me signed in”, the browser keeps the cookie for ${duration(l.rememberFor)}, closed or not: the session has no idle limit and ends ${duration(l.rememberFor)} after signing in.`,
     `The server records use at most once every ${duration(l.activityInterval)}, so “Last active” can be up to ${duration(l.activityInterval)} behind, and “Expires if idle” moves in steps of up to that much.`,
-    `Once a session's cookie is ${duration(l.rotateEvery)} old, the next request gets a new one (rotation): same session, same id in this list, new secret. The old cookie keeps working for ${duration(l.rotationGrace)}, for requests already on their way, then never again.`,
+    `Once a session's cookie is ${duration(l.rotateEvery)} old, the next request gets a new one, and so does entering the password again (rotation): same session, same id in this list, new secret. The old cookie keeps working for ${duration(l.rotationGrace)}, for requests already on their way, then never again.`,
     'Whatever the browser keeps, the server stops accepting a cookie once its session has ended.',
   ]
     .map((text) => `<p>${text}</p>`)

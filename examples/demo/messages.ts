@@ -14,6 +14,7 @@ export const MESSAGES = {
   'device-signed-out':
     'That device was signed out. It will be asked to sign in on its next request.',
   'not-found': 'None of your sessions has that id, so nothing was signed out.',
+  'wrong-password': 'That is not the password of this account, so nothing was signed out.',
   'device-renamed': 'This device has its new name, in the lists of all your devices.',
   'device-name-reset': 'This device is called by its browser and system again.',
   'name-too-long': `A device name can have at most ${DEVICE_NAME_MAX} characters. The name was not changed.`,

@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { networkInterfaces } from 'node:os'
 import { SessionManager } from 'sessionup'
 import { getSession, nodeSessions } from 'sessionup/node'
-import { accountActions } from './account.js'
+import { accountActions, askPasswordAgain } from './account.js'
 import { setFlash, takeFlash } from './flash.js'
 import { body, plainHttpOrigin, readCookie, sameOrigin, send } from './http.js'
 import { page } from './layout.js'
@@ -40,7 +40,12 @@ export async function startDemo({
   // from http://localhost, so nothing changes for dev. From another address, see plainHttpOrigin.
   // One manager for every session: "Keep me signed in" is `init(…, { remember: true })`, a
   // lifetime of its own per session, not a second manager.
-  const manager = new SessionManager(store, { ...LIFETIMES, secure: !insecureLocal, now })
+  const manager = new SessionManager(store, {
+    ...LIFETIMES,
+    secure: !insecureLocal,
+    now,
+    reject: askPasswordAgain,
+  })
   if (insecureLocal) warnInsecure(manager.cookieName)
   const sessions = nodeSessions(manager)
   const act = accountActions(sessions)
@@ -92,8 +97,8 @@ export async function startDemo({
         if (!getSession(rq)) return redirect(rs, '/sessions')
         const action = url.pathname.slice('/sessions/'.length)
         const form = new URLSearchParams(await body(rq))
-        const [to, flash] = await act(rq, rs, action, form)
-        redirect(rs, to, flash)
+        const outcome = await act(rq, rs, action, form)
+        if (outcome) redirect(rs, ...outcome)
       })(req, res)
       return
     }

@@ -1,9 +1,9 @@
 import type { ListedSession } from 'sessionup'
 import { agentName, DEVICE_NAME_MAX, deviceName, givenName } from './device-name.js'
 import { escapeHtml, page } from './layout.js'
-import { explainLifetimes, type Lifetimes } from './lifetimes.js'
+import { explainLifetimes, FRESH_FOR, type Lifetimes } from './lifetimes.js'
 import { type Message, message } from './messages.js'
-import { ago, fromNow, utc } from './time.js'
+import { ago, duration, fromNow, utc } from './time.js'
 
 export interface SessionsPageData {
   user: string
@@ -27,7 +27,10 @@ export function sessionsPage({ user, sessions, lifetimes, flash, now }: Sessions
 ${others ? '<form method="post" action="/sessions/logout-others"><button type="submit">Sign out all other devices</button></form>' : ''}
 <form method="post" action="/sessions/logout-all"><button type="submit">Sign out everywhere</button></form>
 </div>
-${thisDevice(sessions.find((s) => s.current))}`,
+${thisDevice(
+  sessions.find((s) => s.current),
+  now,
+)}`,
   )
 }
 
@@ -51,12 +54,14 @@ function deviceCell(s: ListedSession): string {
 }
 
 /** The form that names this device (the only one a request can rename, see account.ts). */
-function thisDevice(current: ListedSession | undefined): string {
+function thisDevice(current: ListedSession | undefined, now: Date): string {
   if (!current) return ''
+  const entered = current.authenticatedAt
   return `<h2>This device</h2>
 <form method="post" action="/sessions/rename"><p><label>Device name <input name="device" value="${escapeHtml(givenName(current) ?? '')}" placeholder="${escapeHtml(agentName(current))}" maxlength="${DEVICE_NAME_MAX}"></label>
 <button type="submit">Save name</button></p></form>
-<p class="note">Every list of your devices shows it. Empty, the device is called by its browser and system. A device can rename only itself: the name is kept with its own session.</p>`
+<p class="note">Every list of your devices shows it. Empty, the device is called by its browser and system. A device can rename only itself: the name is kept with its own session.</p>
+<p class="note password-age">You last entered your password here ${time(entered, ago(now.getTime() - entered.getTime()))}. Signing out other devices, or everywhere, asks for it again once that is more than ${duration(FRESH_FOR)} ago.</p>`
 }
 
 /** When the session ends if left unused; a remembered one has no idle limit. */

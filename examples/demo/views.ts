@@ -1,5 +1,5 @@
 import { escapeHtml, page } from './layout.js'
-import { LIFETIMES } from './lifetimes.js'
+import { FRESH_FOR, LIFETIMES } from './lifetimes.js'
 import { type Message, message } from './messages.js'
 import { duration } from './time.js'
 
@@ -33,5 +33,22 @@ This browser would drop it, so the demo did not sign you in and created no sessi
 <li>or, on a network you trust, restart it with <code>SESSIONUP_INSECURE_LOCAL=1 npm start</code>.
 Its cookie is then not Secure: anyone who can watch the network can read it and take over the session.</li></ul>
 <p><a href="/">Back to sign-in</a></p>`,
+  )
+}
+
+/**
+ * Asks for the password again before an action that needs a fresh sign-in. The form has no
+ * `action`: it posts back to the URL that answered with this page, that is to the action itself,
+ * which checks the password and goes on.
+ */
+export function passwordAgainPage(msg: Message | null): string {
+  return page(
+    'Enter your password again',
+    `${message(msg)}
+<p>Signing out several devices at once needs your password when you last entered it more than
+${duration(FRESH_FOR)} ago.</p>
+<form method="post">
+<p><label>Password <input name="password" type="password" autocomplete="current-password" required autofocus></label></p>
+<p><button type="submit">Confirm</button> <a href="/sessions">Cancel</a></p></form>`,
   )
 }
