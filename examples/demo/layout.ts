@@ -13,7 +13,7 @@ body{font:16px/1.5 system-ui,sans-serif;max-width:72rem;margin:2rem auto;padding
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.4rem .6rem;border-bottom:1px solid #ddd;vertical-align:top}
 tr.current{background:#eef6ff}.msg{background:#fff8e1;border:1px solid #f0d98c;padding:.6rem 1rem;border-radius:6px}
 form.inline{display:inline}button{cursor:pointer}.actions{display:flex;flex-wrap:wrap;gap:.5rem;margin-top:1rem}
-td time,td button{white-space:nowrap}.note{color:#555;font-size:.9rem}.agent{display:block;color:#555;font-size:.85rem}
+th,td time,td button{white-space:nowrap}.note{color:#555;font-size:.9rem}.agent{display:block;color:#555;font-size:.85rem}
 .tag{display:inline-block;background:#e6f4ea;color:#1e5631;border-radius:4px;padding:0 .3rem;font-size:.8rem}
 caption{caption-side:bottom;text-align:left;color:#555;font-size:.9rem;padding-top:.6rem}
 caption p{margin:.3rem 0}input{max-width:100%;box-sizing:border-box}h2{font-size:1.2rem;margin-top:2rem}
