@@ -1,5 +1,6 @@
-// The demo `npm start` runs: sign in, see your devices, sign them out. It uses sessionup only
-// through its public API, as the README tells users to.
+// The demo `npm start` runs: sign in (or stay signed in), see your devices and when each was
+// last active, name this one, sign them out. It uses sessionup only through its public API, as
+// the README tells users to.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { networkInterfaces } from 'node:os'
 import { SessionManager } from 'sessionup'
@@ -36,10 +37,10 @@ export async function startDemo({
   now = Date.now,
 }: DemoOptions = {}) {
   const { store, close, description } = await openStore(kind, now)
-  // By default cookies keep the secure defaults: browsers accept Secure (and __Host-) cookies
-  // from http://localhost, so nothing changes for dev. From another address, see plainHttpOrigin.
   // One manager for every session: "Keep me signed in" is `init(…, { remember: true })`, a
-  // lifetime of its own per session, not a second manager.
+  // lifetime of its own per session, not a second manager. By default cookies keep the secure
+  // defaults: browsers accept Secure (and __Host-) cookies from http://localhost, so nothing
+  // changes for dev. From another address, see plainHttpOrigin.
   const manager = new SessionManager(store, {
     ...LIFETIMES,
     secure: !insecureLocal,
