@@ -59,6 +59,7 @@ export function ensureBaseline(): string {
   if (existsSync(STAMP) && readFileSync(STAMP, 'utf8').trim() === BASELINE_COMMIT) {
     return BASELINE_DIST
   }
+  checkCommit()
   console.error(`building round one (${BASELINE_COMMIT.slice(0, 7)}) into ${BASELINE_DIST}…`)
   return buildBaseline()
 }

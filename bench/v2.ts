@@ -25,7 +25,10 @@ const SUBJECTS: Record<string, [(d: Data, b: Baseline) => Promise<Subject>, bool
   postgres: [postgresSubject, true],
 }
 
-const baseline = await loadBaseline()
+const baseline = await loadBaseline().catch((error: Error) => {
+  console.error(error.message) // e.g. a shallow clone without round one's commit
+  process.exit(1)
+})
 const datasets = new Map<number, Data>()
 const dataOf = (n: number) => {
   let d = datasets.get(n)
