@@ -101,8 +101,21 @@ export function publicSession(r: Session): Session {
 
 /** A copy of a record that shares nothing mutable with the original. */
 export function copyRecord(r: SessionRecord): SessionRecord {
+  // One literal, not a spread of publicSession(r) with the rest added: on Node 20 the spread
+  // made this copy about three times as slow (bench:v2, memory fetchById 3.6× round one's).
   return {
-    ...publicSession(r),
+    id: r.id,
+    userKey: r.userKey,
+    createdAt: date(r.createdAt),
+    expiresAt: date(r.expiresAt),
+    deadline: maybeDate(r.deadline),
+    idleTimeout: r.idleTimeout,
+    lastActiveAt: date(r.lastActiveAt),
+    authenticatedAt: date(r.authenticatedAt),
+    persistent: r.persistent,
+    ip: r.ip,
+    agent: { os: r.agent.os, browser: r.agent.browser },
+    meta: copyMeta(r.meta),
     secretHash: r.secretHash,
     previousSecretHash: r.previousSecretHash,
     previousSecretExpiresAt: maybeDate(r.previousSecretExpiresAt),
@@ -117,7 +130,13 @@ export function copyRecord(r: SessionRecord): SessionRecord {
  */
 export function copyMeta(meta: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {}
-  for (const key of Object.keys(meta)) defineMeta(out, key, meta[key] as string)
+  for (const key of Object.keys(meta)) {
+    // defineProperty is a runtime call in V8, several times slower than an assignment: keep it
+    // for keys the prototype has ("__proto__", or "toString" under frozen intrinsics), which an
+    // assignment would not make (or not be allowed to make) an own property.
+    if (key in out) defineMeta(out, key, meta[key] as string)
+    else out[key] = meta[key] as string
+  }
   return out
 }
 
