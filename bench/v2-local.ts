@@ -82,6 +82,7 @@ export async function sqliteSubject(data: Data, baseline: Baseline): Promise<Sub
       const statement = db2.prepare(sql)
       return (id, _idx, p, now) => statement.run(...params(id, p, now)).changes === 1
     },
+    upgrade: async () => new SQLiteStore(db1, { cleanupInterval: 0 }),
     perRound: { read: 2000, write: 1000 },
     async teardown() {
       await v2.close()
@@ -156,6 +157,7 @@ export async function lmdbSubject(data: Data, baseline: Baseline): Promise<Subje
     v2,
     v1,
     floor: () => write,
+    upgrade: async () => new LMDBStore(root1, { bucket: 'sessions', cleanupInterval: 0 }),
     perRound: { read: 2000, write: 200 },
     async teardown() {
       await v2.close()

@@ -79,6 +79,7 @@ export async function redisSubject(data: Data, baseline: Baseline): Promise<Subj
     v2,
     v1,
     floor: () => write,
+    upgrade: async () => new RedisStore(client, { prefix: p1, cleanupInterval: 0 }),
     perRound: { read: 1000, write: 500 },
     async teardown() {
       await v2.close()
@@ -112,6 +113,11 @@ export async function postgresSubject(data: Data, baseline: Baseline): Promise<S
     floor(shape) {
       const { sql, params } = rawUpdate(shape, `"${schema}"."sessions_v2"`, (k) => `$${k}`)
       return async (id, _idx, p, now) => (await pool.query(sql, params(id, p, now))).rowCount === 1
+    },
+    async upgrade() {
+      const store = new PostgresStore(pool, { schema, table: 'sessions_v1', cleanupInterval: 0 })
+      await store.ready
+      return store
     },
     perRound: { read: 500, write: 300 },
     async teardown() {

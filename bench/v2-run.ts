@@ -24,6 +24,8 @@ export interface Subject {
   v1: V1Store
   /** The same write as `touch(patch)` for a patch of this shape, done directly with the driver. */
   floor(shape: Shape): RawWrite
+  /** A v2 store opened over the round-one data (migrating it as an upgrade would), if any. */
+  upgrade?: () => Promise<Store>
   /** The floor writes the v2 store's own data (all but memory, whose floor has its own Map). */
   floorWritesStore: boolean
   /** Calls per round: reads (fetchById, authenticate) and writes. */
@@ -37,6 +39,7 @@ export const OPS = [
   'renewal: touch / raw write',
   'rotation: touch / raw write',
   'renewal + rotation: touch / raw write',
+  'authenticate: a v1 cookie on v2 (upgrade write) / round one (read)',
 ] as const
 
 const SHAPES: Record<string, Shape> = {
@@ -100,7 +103,7 @@ export async function measure(
   const half = Math.floor(n / 2)
   const even = (i: number) => 2 * ((i * 7919) % half)
   const t = new Tracker(data) // one for all three: each write moves versions on
-  for (const op of OPS.slice(2)) {
+  for (const op of OPS.slice(2, 5)) {
     log(op)
     const shape = SHAPES[op] as Shape
     const raw = s.floor(shape)
@@ -122,6 +125,26 @@ export async function measure(
     t.check(`${s.name} ${op}`)
   }
   await verify(s, data, t, [0, 1, 2, 3].map(even))
+
+  // The round-one data opened by a v2 store, as after an upgrade: the first request of each v1
+  // cookie rotates it to a v2 secret (a write); round one's manager, beside it, only reads.
+  if (s.upgrade) {
+    log(OPS[5])
+    const upgraded = await s.upgrade()
+    const legacy = new SessionManager(upgraded, MANAGER_OPTIONS)
+    const v1At = (idx: number) => request(v1.cookieName, data.tokens[idx] as string, '')
+    r[OPS[5]] = await compare(
+      rounds,
+      Math.min(s.perRound.read / 2, Math.floor(half / rounds)), // each v1 cookie used once
+      (i) =>
+        legacy.authenticate(v1At(even(i))).then((a) => {
+          if (!a.setCookie) misses++
+        }),
+      (i) => v1.authenticate(v1At(even(i) + 1)).then((a) => found(a.session)),
+    )
+    checkMisses(OPS[5])
+    await upgraded.close()
+  }
   return r
 }
 

@@ -62,7 +62,7 @@ for (const key of STORES) {
 }
 
 const cell = (p: Pair | undefined) =>
-  p ? `${x(p.ratio)} (${us(p.oursNs)} / ${us(p.floorNs)})` : ''
+  p ? `${x(p.ratio)} (${us(p.oursNs)} / ${us(p.floorNs)})` : 'n/a'
 console.log(
   table(
     ['operation: ours / floor', ...results.map((s) => `${s.name} (${s.n.toLocaleString('en')})`)],
