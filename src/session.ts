@@ -130,16 +130,24 @@ export function copyRecord(r: SessionRecord): SessionRecord {
  */
 export function copyMeta(meta: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {}
-  for (const key of Object.keys(meta)) {
-    // defineProperty is a runtime call in V8, several times slower than an assignment: keep it
-    // for keys the prototype has ("__proto__", or "toString" under frozen intrinsics), which an
-    // assignment would not make (or not be allowed to make) an own property.
-    if (key in out) defineMeta(out, key, meta[key] as string)
-    else out[key] = meta[key] as string
-  }
+  for (const key of Object.keys(meta)) defineMeta(out, key, meta[key] as string)
   return out
 }
 
+/** Sets `meta[key]` as a plain own property, whatever the key ("__proto__" included). */
 export function defineMeta(meta: Record<string, string>, key: string, value: string): void {
-  Object.defineProperty(meta, key, { value, enumerable: true, writable: true, configurable: true })
+  // defineProperty is a runtime call in V8, several times slower than an assignment, which does
+  // the same for a key found nowhere on the object or its prototype. Keys that are found there
+  // ("__proto__", an own key, or "toString" under frozen intrinsics, where assigning throws) are
+  // defined.
+  if (key in meta) {
+    Object.defineProperty(meta, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    })
+  } else {
+    meta[key] = value
+  }
 }
