@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type Database, type Key, open, type RootDatabaseOptions } from 'lmdb'
 import { LMDBStore } from '../src/stores/lmdb.js'
+import { toRecord } from '../src/stores/lmdb-layout.js'
+import { sessionRecord } from '../src/testing/index.js'
 import {
   cleanupRow,
   compare,
@@ -39,6 +41,13 @@ function env(options: RootDatabaseOptions = {}) {
   }
 }
 
+const HASH = 'x'.repeat(43)
+
+/**
+ * A v2 record as the store writes it (lmdb-layout.ts): [userKey, createdAt, expiresAt, ip, os,
+ * browser, meta], then deadline, idleTimeout, persistent, lastActiveAt, authenticatedAt,
+ * rotatedAt, secretHash, previousSecretHash, previousSecretExpiresAt, version.
+ */
 const record = (userKey: string, created: number, expires: number) => [
   userKey,
   created,
@@ -47,7 +56,32 @@ const record = (userKey: string, created: number, expires: number) => [
   'Linux',
   'Firefox',
   [],
+  null,
+  null,
+  0,
+  created,
+  created,
+  created,
+  HASH,
+  null,
+  null,
+  1,
 ]
+// The same as the store's own encoding of that session, or the floor would write other bytes.
+const expected = toRecord(
+  sessionRecord({
+    id: 'x',
+    userKey: 'u',
+    createdAt: new Date(1),
+    expiresAt: new Date(2),
+    ip: '192.0.2.1',
+    agent: { os: 'Linux', browser: 'Firefox' },
+    secretHash: HASH,
+  }),
+)
+if (JSON.stringify(record('u', 1, 2)) !== JSON.stringify(expected)) {
+  throw new Error('bench/lmdb.ts: record() no longer matches lmdb-layout.ts')
+}
 
 /** Writes n sessions (3 keys each) in transactions of 10,000. */
 async function fill(raw: Database<unknown, Key>, n: number, expiredShare = 0, prefix = 's') {
@@ -58,8 +92,9 @@ async function fill(raw: Database<unknown, Key>, n: number, expiredShare = 0, pr
         const id = `${prefix}-${i}`
         const user = `user-${Math.floor(i / PER_USER)}`
         const expires = i < n * expiredShare ? now - 1 : now + HOUR
-        raw.put(['s', id], record(user, now - 1000, expires))
-        raw.put(['u', user, now - 1000, id], record(user, now - 1000, expires))
+        const r = record(user, now - 1000, expires)
+        raw.put(['s', id], r)
+        raw.put(['u', user, now - 1000, id], r)
         raw.put(['e', expires, id], true)
       }
     })
@@ -69,9 +104,10 @@ async function fill(raw: Database<unknown, Key>, n: number, expiredShare = 0, pr
 /** The floor's create: the same three keys, raw puts committed together. */
 function rawCreate(raw: Database<unknown, Key>, id: string, user: string) {
   const now = Date.now()
+  const r = record(user, now, now + HOUR)
   return Promise.all([
-    raw.put(['s', id], record(user, now, now + HOUR)),
-    raw.put(['u', user, now, id], record(user, now, now + HOUR)),
+    raw.put(['s', id], r),
+    raw.put(['u', user, now, id], r),
     raw.put(['e', now + HOUR, id], true),
   ])
 }

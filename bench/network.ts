@@ -5,7 +5,10 @@ import { Redis } from 'ioredis'
 import pg from 'pg'
 import type { SessionRecord as Session } from '../src/index.js'
 import { PostgresStore } from '../src/stores/postgres.js'
+import { flatten } from '../src/stores/record.js'
 import { RedisStore } from '../src/stores/redis.js'
+import { encode } from '../src/stores/redis-layout.js'
+import { COLUMNS } from '../src/stores/sql/statements.js'
 import { compare, type Pair, session, table, us, x } from './lib.js'
 
 const N = Number(process.env.SIZE ?? 10_000)
@@ -26,8 +29,8 @@ async function redisBench(): Promise<Record<string, Pair>> {
   }
   const users = N / PER_USER
   const rnd = (i: number) => (i * 7919) % N
-  const raw = (s: Session) =>
-    `${s.expiresAt.getTime()}|${JSON.stringify([s.id, s.userKey, s.createdAt.getTime(), s.ip, s.agent.os, s.agent.browser, s.meta])}`
+  // The value the store writes (redis-layout.ts): v2's leading fields, then the JSON parts.
+  const raw = (s: Session) => encode(s)
   const r: Record<string, Pair> = {}
   r['fetchById (hit)'] = await compare(
     5,
@@ -92,11 +95,12 @@ async function postgresBench(): Promise<Record<string, Pair>> {
   const store = new PostgresStore(pool, { schema, cleanupInterval: 0 })
   await store.ready
   const t = `"${schema}"."sessions"`
+  // Whole v2 rows (statements.ts order: the v1 columns but meta, then v2's, then meta).
+  const cols = COLUMNS
   await pool.query(
-    `INSERT INTO ${t} SELECT 's-' || i, 'user-' || (i / ${PER_USER}), 1, ${Date.now() + HOUR}, '192.0.2.1', 'Linux', 'Firefox', '{}' FROM generate_series(0, ${N - 1}) i`,
+    `INSERT INTO ${t} (${cols}) SELECT 's-' || i, 'user-' || (i / ${PER_USER}), 1, ${Date.now() + HOUR}, '192.0.2.1', 'Linux', 'Firefox', NULL, NULL, 0, 1, 1, 1, '${'x'.repeat(43)}', NULL, NULL, 1, '{}' FROM generate_series(0, ${N - 1}) i`,
   )
   await pool.query(`ANALYZE ${t}`)
-  const cols = 'id, user_key, created_at, expires_at, ip, agent_os, agent_browser, meta'
   const users = N / PER_USER
   const rnd = (i: number) => (i * 7919) % N
   const r: Record<string, Pair> = {}
@@ -105,20 +109,22 @@ async function postgresBench(): Promise<Record<string, Pair>> {
     1000,
     (i) => store.fetchById(`s-${rnd(i)}`),
     (i) =>
-      pool.query(`SELECT ${cols} FROM ${t} WHERE id = $1 AND expires_at > $2`, [
-        `s-${rnd(i)}`,
-        Date.now(),
-      ]),
+      pool.query({
+        text: `SELECT ${cols} FROM ${t} WHERE id = $1 AND expires_at > $2`,
+        values: [`s-${rnd(i)}`, Date.now()],
+        rowMode: 'array', // as the store reads rows
+      }),
   )
   r.fetchByUserKey = await compare(
     5,
     1000,
     (i) => store.fetchByUserKey(`user-${rnd(i) % users}`),
     (i) =>
-      pool.query(
-        `SELECT ${cols} FROM ${t} WHERE user_key = $1 AND expires_at > $2 ORDER BY created_at, id COLLATE "C"`,
-        [`user-${rnd(i) % users}`, Date.now()],
-      ),
+      pool.query({
+        text: `SELECT ${cols} FROM ${t} WHERE user_key = $1 AND expires_at > $2 ORDER BY created_at, id COLLATE "C"`,
+        values: [`user-${rnd(i) % users}`, Date.now()],
+        rowMode: 'array',
+      }),
   )
   r.create = await compare(
     5,
@@ -126,18 +132,10 @@ async function postgresBench(): Promise<Record<string, Pair>> {
     (i) => store.create(session(`o-${i}`, `nu-${i}`)),
     (i) => {
       const s = session(`f-${i}`, `nu-${i}`)
+      const values = [...flatten(s), JSON.stringify(s.meta)]
       return pool.query(
-        `INSERT INTO ${t} (${cols}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
-        [
-          s.id,
-          s.userKey,
-          s.createdAt.getTime(),
-          s.expiresAt.getTime(),
-          s.ip,
-          s.agent.os,
-          s.agent.browser,
-          JSON.stringify(s.meta),
-        ],
+        `INSERT INTO ${t} (${cols}) VALUES (${values.map((_, k) => `$${k + 1}`).join(', ')}) ON CONFLICT (id) DO NOTHING`,
+        values,
       )
     },
   )

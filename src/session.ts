@@ -101,8 +101,21 @@ export function publicSession(r: Session): Session {
 
 /** A copy of a record that shares nothing mutable with the original. */
 export function copyRecord(r: SessionRecord): SessionRecord {
+  // One literal, not a spread of publicSession(r) with the rest added: on Node 20 the spread
+  // made this copy about three times as slow (bench:v2, memory fetchById 3.6× round one's).
   return {
-    ...publicSession(r),
+    id: r.id,
+    userKey: r.userKey,
+    createdAt: date(r.createdAt),
+    expiresAt: date(r.expiresAt),
+    deadline: maybeDate(r.deadline),
+    idleTimeout: r.idleTimeout,
+    lastActiveAt: date(r.lastActiveAt),
+    authenticatedAt: date(r.authenticatedAt),
+    persistent: r.persistent,
+    ip: r.ip,
+    agent: { os: r.agent.os, browser: r.agent.browser },
+    meta: copyMeta(r.meta),
     secretHash: r.secretHash,
     previousSecretHash: r.previousSecretHash,
     previousSecretExpiresAt: maybeDate(r.previousSecretExpiresAt),
@@ -121,6 +134,20 @@ export function copyMeta(meta: Record<string, string>): Record<string, string> {
   return out
 }
 
+/** Sets `meta[key]` as a plain own property, whatever the key ("__proto__" included). */
 export function defineMeta(meta: Record<string, string>, key: string, value: string): void {
-  Object.defineProperty(meta, key, { value, enumerable: true, writable: true, configurable: true })
+  // defineProperty is a runtime call in V8, several times slower than an assignment, which does
+  // the same for a key found nowhere on the object or its prototype. Keys that are found there
+  // ("__proto__", an own key, or "toString" under frozen intrinsics, where assigning throws) are
+  // defined.
+  if (key in meta) {
+    Object.defineProperty(meta, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    })
+  } else {
+    meta[key] = value
+  }
 }

@@ -60,8 +60,31 @@ export function toSession([id, r]: Row): SessionRecord {
   const meta: Record<string, string> = {}
   for (let i = 0; i < r[6].length; i += 2)
     defineMeta(meta, r[6][i] as string, r[6][i + 1] as string)
-  const [userKey, createdAt, expiresAt, ip, os, browser, , ...added] = r
-  return unflatten([id, userKey, createdAt, expiresAt, ip, os, browser, ...added], meta)
+  // Indexed, not destructured with a rest element and spread (the iterator protocol, two arrays
+  // more). A v1 record ends at r[6]: the v2 fields read as undefined, which unflatten gives
+  // their v1 meaning.
+  return unflatten(
+    [
+      id,
+      r[0], // userKey
+      r[1], // createdAt
+      r[2], // expiresAt
+      r[3], // ip
+      r[4], // os
+      r[5], // browser
+      r[7],
+      r[8],
+      r[9],
+      r[10],
+      r[11],
+      r[12],
+      r[13],
+      r[14],
+      r[15],
+      r[16],
+    ],
+    meta,
+  )
 }
 
 /**
