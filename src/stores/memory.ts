@@ -1,6 +1,7 @@
-import { copyRecord, type Session, type SessionRecord } from '../session.js'
+import type { SessionRecord } from '../session.js'
 import type { SessionPatch } from '../store.js'
 import { BaseStore, type BaseStoreOptions, type Removed } from './base.js'
+import { EXPIRES, oldestFirst, type Packed, pack, unpack } from './memory-record.js'
 import { patched } from './record.js'
 
 export type MemoryStoreOptions = BaseStoreOptions
@@ -10,8 +11,8 @@ export type MemoryStoreOptions = BaseStoreOptions
  * apps that accept losing every session on restart. Sessions are copied in and out, so callers
  * can never change what is stored by mutating a returned object.
  */
-export class MemoryStore extends BaseStore {
-  readonly #byId = new Map<string, SessionRecord>()
+export class MemoryStore extends BaseStore<Packed> {
+  readonly #byId = new Map<string, Packed>()
   readonly #byUser = new Map<string, Set<string>>()
   /** Expiries, soonest first; an entry whose session moved on is skipped when it comes up. */
   readonly #expiries = new ExpiryHeap()
@@ -21,7 +22,7 @@ export class MemoryStore extends BaseStore {
     this.startCleanupTimer()
   }
 
-  #remove(session: SessionRecord): void {
+  #remove(session: Packed): void {
     this.#byId.delete(session.id)
     const ids = this.#byUser.get(session.userKey)
     ids?.delete(session.id)
@@ -30,7 +31,7 @@ export class MemoryStore extends BaseStore {
 
   protected insert(session: SessionRecord): boolean {
     if (this.#byId.has(session.id)) return false
-    const stored = copyRecord(session)
+    const stored = pack(session)
     this.#byId.set(stored.id, stored)
     let ids = this.#byUser.get(stored.userKey)
     if (!ids) {
@@ -38,16 +39,16 @@ export class MemoryStore extends BaseStore {
       this.#byUser.set(stored.userKey, ids)
     }
     ids.add(stored.id)
-    this.#expiries.push(stored.expiresAt.getTime(), stored.id)
+    this.#expiries.push(stored.t[EXPIRES] as number, stored.id)
     return true
   }
 
-  protected selectById(id: string): SessionRecord | undefined {
+  protected selectById(id: string): Packed | undefined {
     return this.#byId.get(id)
   }
 
-  protected selectByUser(userKey: string): SessionRecord[] {
-    const found: SessionRecord[] = []
+  protected selectByUser(userKey: string): Packed[] {
+    const found: Packed[] = []
     for (const id of this.#byUser.get(userKey) ?? []) {
       const session = this.#byId.get(id)
       if (session) found.push(session)
@@ -55,16 +56,16 @@ export class MemoryStore extends BaseStore {
     return found.sort(oldestFirst)
   }
 
-  protected removeById(id: string, owner: string | undefined): Removed<SessionRecord> {
+  protected removeById(id: string, owner: string | undefined): Removed<Packed> {
     const session = this.#byId.get(id)
     if (!session || (owner !== undefined && session.userKey !== owner)) return []
     this.#remove(session)
     return [session]
   }
 
-  protected removeByUser(userKey: string, except: readonly string[]): Removed<SessionRecord> {
+  protected removeByUser(userKey: string, except: readonly string[]): Removed<Packed> {
     const keep = new Set(except)
-    const deleted: SessionRecord[] = []
+    const deleted: Packed[] = []
     for (const id of this.#byUser.get(userKey) ?? []) {
       const session = this.#byId.get(id)
       if (session && !keep.has(id)) deleted.push(session)
@@ -75,23 +76,24 @@ export class MemoryStore extends BaseStore {
 
   protected update(id: string, patch: SessionPatch, now: number): boolean {
     const session = this.#byId.get(id)
-    const next = session && patched(session, patch, now)
+    const next = session && patched(unpack(session), patch, now)
     if (!session || !next) return false
-    this.#byId.set(id, next)
-    const expiry = next.expiresAt.getTime()
-    if (expiry !== session.expiresAt.getTime()) this.#expiries.push(expiry, id)
+    const stored = pack(next)
+    this.#byId.set(id, stored)
+    const expiry = stored.t[EXPIRES] as number
+    if (expiry !== session.t[EXPIRES]) this.#expiries.push(expiry, id)
     return true
   }
 
-  protected removeExpired(now: number, limit: number): Removed<SessionRecord> {
-    const deleted: SessionRecord[] = []
+  protected removeExpired(now: number, limit: number): Removed<Packed> {
+    const deleted: Packed[] = []
     while (deleted.length < limit) {
       const next = this.#expiries.popDue(now)
       if (!next) break
       const session = this.#byId.get(next.id)
       // Only the entry matching the session's current expiry counts; others are leftovers of
       // a renewal or a delete.
-      if (session && session.expiresAt.getTime() === next.at) {
+      if (session && session.t[EXPIRES] === next.at) {
         this.#remove(session)
         deleted.push(session)
       }
@@ -99,14 +101,9 @@ export class MemoryStore extends BaseStore {
     return deleted
   }
 
-  protected decode(session: SessionRecord): SessionRecord {
-    return copyRecord(session)
+  protected decode(session: Packed): SessionRecord {
+    return unpack(session)
   }
-}
-
-export function oldestFirst(a: Session, b: Session): number {
-  const byTime = a.createdAt.getTime() - b.createdAt.getTime()
-  return byTime !== 0 ? byTime : a.id < b.id ? -1 : a.id > b.id ? 1 : 0
 }
 
 /** A binary min-heap of (expiry, id). */

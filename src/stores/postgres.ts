@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto'
 import type { Pool } from 'pg'
 import { InvalidOptionError } from '../errors.js'
 import type { BaseStoreOptions } from './base.js'
-import { checkAutoMigrate } from './base-options.js'
+import { checkAutoMigrate, checkFlag } from './base-options.js'
 import { postgresDialect } from './sql/dialect.js'
 import { tableName } from './sql/names.js'
 import type { SchemaOutcome, SchemaRun, SqlRow } from './sql/schema.js'
@@ -20,6 +21,12 @@ export interface PostgresStoreOptions extends BaseStoreOptions {
    * option.
    */
   autoMigrate?: boolean
+  /**
+   * Run the store's statements as named prepared statements, parsed and planned once per
+   * connection (about twice as fast for a fetch by id here). Default `true`; set `false` behind
+   * a pooler that cannot keep them (PgBouncer in transaction mode before 1.21).
+   */
+  preparedStatements?: boolean
 }
 
 /** `?` placeholders as PostgreSQL's `$1`, `$2`, … (our statements hold no `?` in literals). */
@@ -30,15 +37,21 @@ function numbered(sql: string): string {
 
 /** pg under the SQL core. */
 function pgPool(pool: Pool, options: PostgresStoreOptions): SqlDriver {
+  const prepared = checkFlag('preparedStatements', options.preparedStatements, true)
   return {
     dialect: postgresDialect,
     name: tableName(options, 'public'),
     prepare(sql) {
       const text = numbered(sql)
+      // A name per text: pg prepares it on each connection the first time, then reuses it.
+      const name = prepared
+        ? `sessionup_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`
+        : undefined
       return {
         rows: async (params) =>
-          (await pool.query({ text, values: params as unknown[], rowMode: 'array' })).rows,
-        run: async (params) => (await pool.query(text, params as unknown[])).rowCount ?? 0,
+          (await pool.query({ name, text, values: params as unknown[], rowMode: 'array' })).rows,
+        run: async (params) =>
+          (await pool.query({ name, text, values: params as unknown[] })).rowCount ?? 0,
       }
     },
     async migrate(steps: SchemaRun): Promise<SchemaOutcome> {
@@ -79,7 +92,7 @@ export class PostgresStore extends SqlStore {
     super(
       'postgres',
       options,
-      { batchSize: 1000, options: ['table', 'schema', 'autoMigrate'] },
+      { batchSize: 1000, options: ['table', 'schema', 'autoMigrate', 'preparedStatements'] },
       () => {
         if (typeof pool?.query !== 'function' || typeof pool.connect !== 'function') {
           throw new InvalidOptionError('pool', 'expected a pg Pool')
