@@ -157,4 +157,32 @@ describe('PostgresStore', () => {
     locker.release()
     assert.equal((await store.fetchById('steady'))?.id, 'steady')
   })
+
+  it('runs named prepared statements, or unnamed ones with preparedStatements: false', async () => {
+    const named = async (preparedStatements?: boolean) => {
+      const one = new pg.Pool({ connectionString: URL, max: 1 }) // one connection: the same session
+      try {
+        const store = new PostgresStore(one, {
+          schema,
+          table: `t${n++}`,
+          cleanupInterval: 0,
+          preparedStatements,
+        })
+        await store.create(session('p1', 'u', 60_000))
+        assert.equal((await store.fetchById('p1'))?.id, 'p1')
+        const { rows } = await one.query(
+          "SELECT count(*)::int AS n FROM pg_prepared_statements WHERE name LIKE 'sessionup_%'",
+        )
+        return rows[0].n as number
+      } finally {
+        await one.end()
+      }
+    }
+    assert.ok((await named()) >= 2, 'insert and select prepared by name')
+    assert.equal(await named(false), 0)
+    assert.throws(
+      () => new PostgresStore(pool, { preparedStatements: 'yes' as never }),
+      (e: unknown) => e instanceof InvalidOptionError && e.option === 'preparedStatements',
+    )
+  })
 })
