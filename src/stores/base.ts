@@ -3,8 +3,11 @@ import { DuplicateIdError, StoreError, storeFailure } from '../errors.js'
 import { DeletionEvents, ErrorListeners } from '../events.js'
 import { publicSession, type Session, type SessionRecord } from '../session.js'
 import type {
+  DeleteByIdOptions,
+  DeleteByUserKeyOptions,
   DeletionListener,
   DeletionReason,
+  RevokeReason,
   SchemaStatus,
   SessionPatch,
   Store,
@@ -13,6 +16,7 @@ import type {
 } from '../store.js'
 import { baseOptions, type StoreSpec } from './base-options.js'
 import { checkId, checkPatch, checkRecord, checkUserKey } from './checks.js'
+import { checkDeleteById, checkDeleteByUser } from './delete-options.js'
 
 export {
   type BaseStoreOptions,
@@ -138,22 +142,22 @@ export abstract class BaseStore<R = SessionRecord> implements Store {
     return sessions
   }
 
-  async deleteById(id: string, owner?: string): Promise<boolean> {
+  async deleteById(id: string, options?: DeleteByIdOptions): Promise<boolean> {
     checkId('id', id)
-    if (owner !== undefined) checkUserKey('owner', owner)
+    const { owner, reason } = checkDeleteById(options)
     const removed = await this.#remove('deleteById', () =>
       this.removeById(id, owner, this.events.active),
     )
-    return this.#emitRemoved(removed, 'revoked') > 0
+    return this.#emitRemoved(removed, 'revoked', reason) > 0
   }
 
-  async deleteByUserKey(userKey: string, ...exceptIds: string[]): Promise<void> {
+  async deleteByUserKey(userKey: string, options?: DeleteByUserKeyOptions): Promise<void> {
     checkUserKey('userKey', userKey)
-    for (const [i, id] of exceptIds.entries()) checkId(`exceptIds[${i}]`, id)
+    const { except, reason } = checkDeleteByUser(options)
     const removed = await this.#remove('deleteByUserKey', () =>
-      this.removeByUser(userKey, exceptIds, this.events.active),
+      this.removeByUser(userKey, except, this.events.active),
     )
-    this.#emitRemoved(removed, 'revoked')
+    this.#emitRemoved(removed, 'revoked', reason)
   }
 
   async touch(id: string, patch: SessionPatch): Promise<boolean> {
@@ -194,7 +198,7 @@ export abstract class BaseStore<R = SessionRecord> implements Store {
   }
 
   /** Emits events for deleted rows; a row that cannot be read is reported, the rest go out. */
-  #emitRemoved(removed: Removed<R>, reason: DeletionReason): number {
+  #emitRemoved(removed: Removed<R>, reason: DeletionReason, revokeReason?: RevokeReason): number {
     if (typeof removed === 'number') return removed
     const sessions: Session[] = []
     for (const row of removed) {
@@ -204,7 +208,7 @@ export abstract class BaseStore<R = SessionRecord> implements Store {
         this.reportError(new StoreError(this.layer, 'reading a deleted record', error))
       }
     }
-    this.events.emit(sessions, reason)
+    this.events.emitDeleted(sessions, reason, new Date(this.now()), revokeReason)
     return removed.length
   }
 
