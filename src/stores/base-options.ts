@@ -60,9 +60,15 @@ export function checkBatchSize(value: unknown, fallback: number): number {
 
 /** The `autoMigrate` option of stores with a schema: default `true`. */
 export function checkAutoMigrate(value: unknown): boolean {
-  if (value === undefined) return true
-  if (typeof value !== 'boolean') {
-    throw new InvalidOptionError('autoMigrate', 'expected true or false')
-  }
+  return checkFlag('autoMigrate', value, true)
+}
+
+/** A boolean option, `fallback` when unset. */
+export function checkFlag(option: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback
+  if (typeof value !== 'boolean') throw new InvalidOptionError(option, 'expected true or false')
   return value
 }
+
+/** How often a store polls its engine's data version for other processes' changes. */
+export const FEED_POLL_MS = 10

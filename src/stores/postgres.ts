@@ -1,7 +1,8 @@
-import type { Pool } from 'pg'
+import type { Pool, PoolClient } from 'pg'
 import { InvalidOptionError } from '../errors.js'
 import type { BaseStoreOptions } from './base.js'
-import { checkAutoMigrate } from './base-options.js'
+import { checkAutoMigrate, checkFlag } from './base-options.js'
+import { channelOf } from './sql/changes.js'
 import { postgresDialect } from './sql/dialect.js'
 import { tableName } from './sql/names.js'
 import type { SchemaOutcome, SchemaRun, SqlRow } from './sql/schema.js'
@@ -20,7 +21,17 @@ export interface PostgresStoreOptions extends BaseStoreOptions {
    * option.
    */
   autoMigrate?: boolean
+  /**
+   * Log each deletion in `<table>_changes`, in the same statement, whose trigger NOTIFYs the
+   * listening instances: deletion listeners in every instance hear of it. A store with listeners
+   * holds one pool client for `LISTEN`. Default `true`; `false` keeps deletion events in the
+   * instance that deleted.
+   */
+  changeLog?: boolean
 }
+
+/** How long a lost LISTEN connection waits before it tries again. */
+const RELISTEN_MS = 500
 
 /** `?` placeholders as PostgreSQL's `$1`, `$2`, … (our statements hold no `?` in literals). */
 function numbered(sql: string): string {
@@ -40,6 +51,31 @@ function pgPool(pool: Pool, options: PostgresStoreOptions): SqlDriver {
           (await pool.query({ text, values: params as unknown[], rowMode: 'array' })).rows,
         run: async (params) => (await pool.query(text, params as unknown[])).rowCount ?? 0,
       }
+    },
+    async atomic(steps) {
+      if (steps.length === 1 && steps[0]) {
+        const { sql, params } = steps[0]
+        return (await pool.query({ text: numbered(sql), values: params, rowMode: 'array' })).rows
+      }
+      const client = await pool.connect()
+      try {
+        await client.query('BEGIN')
+        let rows: unknown[][] = []
+        for (const { sql, params } of steps) {
+          rows = (await client.query({ text: numbered(sql), values: params, rowMode: 'array' }))
+            .rows
+        }
+        await client.query('COMMIT')
+        return rows
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {})
+        throw error
+      } finally {
+        client.release()
+      }
+    },
+    watch(wake, report) {
+      return listen(pool, channelOf(tableName(options, 'public')), wake, report)
     },
     async migrate(steps: SchemaRun): Promise<SchemaOutcome> {
       const client = await pool.connect()
@@ -65,6 +101,65 @@ function pgPool(pool: Pool, options: PostgresStoreOptions): SqlDriver {
 }
 
 /**
+ * LISTENs on `channel` with a client of its own, calling `wake(seq)` per notification and
+ * `wake()` after each (re)connect, to catch up on what was logged while it was not listening.
+ * A lost connection is reported and replaced after `RELISTEN_MS`.
+ */
+function listen(
+  pool: Pool,
+  channel: string,
+  wake: (seq?: number) => void,
+  report: (error: Error) => void,
+): () => Promise<void> {
+  let client: PoolClient | undefined
+  let stopped = false
+  let retry: ReturnType<typeof setTimeout> | undefined
+  const drop = (c: PoolClient, broken?: Error) => {
+    c.removeAllListeners('notification')
+    c.removeAllListeners('error')
+    if (client === c) client = undefined
+    c.release(broken)
+  }
+  const again = () => {
+    if (stopped) return
+    retry = setTimeout(connect, RELISTEN_MS)
+    retry.unref?.()
+  }
+  async function connect(): Promise<void> {
+    let c: PoolClient | undefined
+    try {
+      c = await pool.connect()
+      if (stopped) return c.release()
+      const mine = c
+      mine.on('notification', (m) => {
+        if (m.channel === channel) wake(Number(m.payload))
+      })
+      mine.on('error', (error) => {
+        report(error)
+        drop(mine, error)
+        again()
+      })
+      await mine.query(`LISTEN "${channel}"`)
+      client = mine
+      wake()
+    } catch (error) {
+      report(error instanceof Error ? error : new Error(String(error)))
+      if (c) drop(c, error instanceof Error ? error : undefined)
+      again()
+    }
+  }
+  void connect()
+  return async () => {
+    stopped = true
+    clearTimeout(retry)
+    const c = client
+    if (!c) return
+    await c.query(`UNLISTEN "${channel}"`).catch(() => {})
+    drop(c)
+  }
+}
+
+/**
  * Sessions in a PostgreSQL table, over a `pg` Pool you created (and end). Atomic creates with
  * `ON CONFLICT DO NOTHING`, deletion events from `DELETE … RETURNING`, indexes on user key and
  * expiry, and a cleanup that several app instances can run at once (`SKIP LOCKED`): each
@@ -79,7 +174,7 @@ export class PostgresStore extends SqlStore {
     super(
       'postgres',
       options,
-      { batchSize: 1000, options: ['table', 'schema', 'autoMigrate'] },
+      { batchSize: 1000, options: ['table', 'schema', 'autoMigrate', 'changeLog'] },
       () => {
         if (typeof pool?.query !== 'function' || typeof pool.connect !== 'function') {
           throw new InvalidOptionError('pool', 'expected a pg Pool')
@@ -87,6 +182,7 @@ export class PostgresStore extends SqlStore {
         return pgPool(pool, options)
       },
       checkAutoMigrate(options?.autoMigrate),
+      checkFlag('changeLog', options?.changeLog, true),
     )
     this.startCleanupTimer()
   }
