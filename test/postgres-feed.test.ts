@@ -35,7 +35,6 @@ describe('PostgreSQL change feed', () => {
       new pg.Pool({ connectionString: URL }),
       new pg.Pool({ connectionString: URL }),
     ]
-    poolB.on('error', () => {}) // the connection this test terminates
     const a = new PostgresStore(poolA, { table, cleanupInterval: 0 })
     const b = new PostgresStore(poolB, { table, cleanupInterval: 0 })
     const errors: Error[] = []
@@ -72,13 +71,27 @@ describe('PostgreSQL change feed', () => {
     await Promise.all([poolA.end(), poolB.end()])
   })
 
-  it('close() releases the listening client, so pool.end() returns', async () => {
-    const pool = new pg.Pool({ connectionString: URL, max: 1 })
+  it('listens outside the pool (a pool of one still serves), and close() ends that connection', async () => {
+    const pool = new pg.Pool({ connectionString: URL, max: 1, application_name: 'feed-close' })
     const store = new PostgresStore(pool, { table, cleanupInterval: 0 })
     store.onDeletion(() => {})
     await store.following
-    assert.deepEqual([pool.totalCount, pool.idleCount], [1, 0], 'the one client listens')
+    await store.create(live('served')) // the pool's one client is free for the store's work
+    assert.equal((await store.fetchById('served'))?.id, 'served')
+    const listening = () =>
+      admin
+        .query(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'feed-close' AND query LIKE 'LISTEN %'",
+        )
+        .then((r) => r.rows[0].n as number)
+    assert.equal(await listening(), 1)
     await store.close()
-    await pool.end() // would wait forever for a client still checked out
+    await pool.end()
+    let left = await listening()
+    for (let i = 0; i < 100 && left > 0; i++) {
+      await new Promise((r) => setTimeout(r, 10))
+      left = await listening()
+    }
+    assert.equal(left, 0, 'the LISTEN connection ended with close()')
   })
 })

@@ -28,7 +28,13 @@ export interface ChangeSource {
    * Calls `wake` whenever the log may have grown (a poll of the engine's data version, a
    * notification, which may name the seq that committed), until the returned stop is called.
    */
-  watch(wake: (seq?: number) => void, report: (error: Error) => void): () => Maybe<void>
+  watch(wake: (seq?: number) => void, report: (error: Error) => void): Watching
+}
+
+/** A watch under way: `stop` ends it; `ready`, when given, resolves once it is listening. */
+export interface Watching {
+  stop(): Maybe<void>
+  ready?: Promise<void>
 }
 
 const PAGE = 500
@@ -43,7 +49,7 @@ const REMEMBERED = 10_000
  */
 export class ChangeFeed {
   #last: number | undefined
-  #stop: (() => Maybe<void>) | undefined
+  #watching: Watching | undefined
   #starting: Promise<void> | undefined
   #pulling: Promise<void> | undefined
   #again = false
@@ -73,7 +79,8 @@ export class ChangeFeed {
         const head = await this.source.head()
         if (generation !== this.#generation) return
         this.#last = head
-        this.#stop = this.source.watch((seq) => this.#wake(seq), this.report)
+        this.#watching = this.source.watch((seq) => this.#wake(seq), this.report)
+        await this.#watching.ready
         void this.pull() // whatever committed between reading the head and watching
       } catch (error) {
         this.#starting = undefined
@@ -87,9 +94,9 @@ export class ChangeFeed {
   async stop(): Promise<void> {
     this.#generation++
     this.#starting = undefined
-    const stop = this.#stop
-    this.#stop = undefined
-    await stop?.()
+    const watching = this.#watching
+    this.#watching = undefined
+    await watching?.stop()
     await this.#pulling
   }
 

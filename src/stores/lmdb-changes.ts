@@ -97,7 +97,7 @@ export function lmdbChangeSource(
         }
       }, FEED_POLL_MS)
       timer.unref?.()
-      return () => clearInterval(timer)
+      return { stop: () => clearInterval(timer) }
     },
   }
 }

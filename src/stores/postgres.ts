@@ -1,7 +1,8 @@
-import type { Pool, PoolClient } from 'pg'
+import type { Pool } from 'pg'
 import { InvalidOptionError } from '../errors.js'
 import type { BaseStoreOptions } from './base.js'
 import { checkAutoMigrate, checkFlag } from './base-options.js'
+import { listen } from './pg-listen.js'
 import { channelOf } from './sql/changes.js'
 import { postgresDialect } from './sql/dialect.js'
 import { tableName } from './sql/names.js'
@@ -24,14 +25,11 @@ export interface PostgresStoreOptions extends BaseStoreOptions {
   /**
    * Log each deletion in `<table>_changes`, in the same statement, whose trigger NOTIFYs the
    * listening instances: deletion listeners in every instance hear of it. A store with listeners
-   * holds one pool client for `LISTEN`. Default `true`; `false` keeps deletion events in the
+   * holds one connection of its own (with the pool's settings, outside the pool) for `LISTEN`. Default `true`; `false` keeps deletion events in the
    * instance that deleted.
    */
   changeLog?: boolean
 }
-
-/** How long a lost LISTEN connection waits before it tries again. */
-const RELISTEN_MS = 500
 
 /** `?` placeholders as PostgreSQL's `$1`, `$2`, … (our statements hold no `?` in literals). */
 function numbered(sql: string): string {
@@ -97,65 +95,6 @@ function pgPool(pool: Pool, options: PostgresStoreOptions): SqlDriver {
         client.release()
       }
     },
-  }
-}
-
-/**
- * LISTENs on `channel` with a client of its own, calling `wake(seq)` per notification and
- * `wake()` after each (re)connect, to catch up on what was logged while it was not listening.
- * A lost connection is reported and replaced after `RELISTEN_MS`.
- */
-function listen(
-  pool: Pool,
-  channel: string,
-  wake: (seq?: number) => void,
-  report: (error: Error) => void,
-): () => Promise<void> {
-  let client: PoolClient | undefined
-  let stopped = false
-  let retry: ReturnType<typeof setTimeout> | undefined
-  const drop = (c: PoolClient, broken?: Error) => {
-    c.removeAllListeners('notification')
-    c.removeAllListeners('error')
-    if (client === c) client = undefined
-    c.release(broken)
-  }
-  const again = () => {
-    if (stopped) return
-    retry = setTimeout(connect, RELISTEN_MS)
-    retry.unref?.()
-  }
-  async function connect(): Promise<void> {
-    let c: PoolClient | undefined
-    try {
-      c = await pool.connect()
-      if (stopped) return c.release()
-      const mine = c
-      mine.on('notification', (m) => {
-        if (m.channel === channel) wake(Number(m.payload))
-      })
-      mine.on('error', (error) => {
-        report(error)
-        drop(mine, error)
-        again()
-      })
-      await mine.query(`LISTEN "${channel}"`)
-      client = mine
-      wake()
-    } catch (error) {
-      report(error instanceof Error ? error : new Error(String(error)))
-      if (c) drop(c, error instanceof Error ? error : undefined)
-      again()
-    }
-  }
-  void connect()
-  return async () => {
-    stopped = true
-    clearTimeout(retry)
-    const c = client
-    if (!c) return
-    await c.query(`UNLISTEN "${channel}"`).catch(() => {})
-    drop(c)
   }
 }
 

@@ -80,7 +80,7 @@ function betterSqlite3(db: Database, options: SQLiteStoreOptions): SqlDriver {
       }, FEED_POLL_MS)
       timer.unref?.()
       seen = dataVersion.get()
-      return () => clearInterval(timer)
+      return { stop: () => clearInterval(timer) }
     },
     migrate(steps: SchemaRun): SchemaOutcome {
       // BEGIN IMMEDIATE takes the write lock first, so processes starting together queue up.

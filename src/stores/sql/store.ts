@@ -2,7 +2,7 @@ import { InvalidOptionError, storeFailure } from '../../errors.js'
 import type { SessionRecord } from '../../session.js'
 import type { SchemaStatus, SessionPatch } from '../../store.js'
 import { BaseStore, type Deletion, type Removed, SCHEMA_VERSION, type StoreSpec } from '../base.js'
-import type { ChangeFeed } from '../feed.js'
+import type { ChangeFeed, Watching } from '../feed.js'
 import { flatten, unflatten } from '../record.js'
 import { CHANGE_RETENTION_MS, changeStatements, loggedDelete, sqlChangeSource } from './changes.js'
 import type { SqlDialect } from './dialect.js'
@@ -47,7 +47,7 @@ export interface SqlDriver {
    * Calls `wake` whenever another connection may have added to the change log, until stopped;
    * for a driver's `seqs`, with the seqs it was told of.
    */
-  watch(wake: (seq?: number) => void, report: (error: Error) => void): () => Maybe<void>
+  watch(wake: (seq?: number) => void, report: (error: Error) => void): Watching
 }
 
 type StatementName = Exclude<keyof ReturnType<typeof statements>, 'returning'>
