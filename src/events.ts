@@ -1,7 +1,13 @@
 import { asError } from './cleanup.js'
 import { SessionupError } from './errors.js'
 import type { Session } from './session.js'
-import type { DeletionListener, DeletionReason, StoreErrorListener, Unsubscribe } from './store.js'
+import type {
+  DeletionEvent,
+  DeletionReason,
+  RevokeReason,
+  StoreErrorListener,
+  Unsubscribe,
+} from './store.js'
 
 /** Runs of one listener that may be unsettled at once; more events wait in its queue. */
 export const LISTENER_CONCURRENCY = 16
@@ -10,36 +16,42 @@ export const LISTENER_QUEUE_LIMIT = 10_000
 /** How long `unsubscribe(true)` waits for runs that ignore their abort signal. */
 export const UNSUBSCRIBE_WAIT_MS = 10_000
 
-type Queued = { session: Session; reason: DeletionReason }
+/** A listener of an event hub: `signal` aborts when it is unsubscribed. */
+export type Listener<T> = (event: T, signal: AbortSignal) => void | Promise<void>
 
-interface Subscription {
-  listener: DeletionListener
+interface Subscription<T> {
+  listener: Listener<T>
+  accepts: ((event: T) => boolean) | undefined
   controller: AbortController
   running: Set<Promise<void>>
-  queue: Queued[]
+  queue: T[]
   dropped: number
 }
 
 /**
- * The deletion-event hub every store shares. Each listener gets its events in order, at most
- * `LISTENER_CONCURRENCY` runs at a time, with at most `LISTENER_QUEUE_LIMIT` waiting: a listener
- * that never settles costs bounded memory, and what it could not take is reported, not hidden.
+ * An event hub (the stores' deletion events, the manager's lifecycle events). Each listener gets
+ * its events in order, at most `LISTENER_CONCURRENCY` runs at a time, with at most
+ * `LISTENER_QUEUE_LIMIT` waiting: a listener that never settles costs bounded memory, and what
+ * it could not take is reported, not hidden.
  */
-export class DeletionEvents {
-  readonly #subscriptions = new Set<Subscription>()
+export class EventHub<T> {
+  readonly #subscriptions = new Set<Subscription<T>>()
 
-  constructor(private readonly report: (error: Error) => void) {}
+  /** `what` names the listeners in reports: `a deletion listener fell behind`. */
+  constructor(
+    private readonly report: (error: Error) => void,
+    private readonly what: string,
+  ) {}
 
-  /** Whether anybody listens; stores skip reading deleted rows back when nobody does. */
+  /** Whether anybody listens; emitters skip building events when nobody does. */
   get active(): boolean {
     return this.#subscriptions.size > 0
   }
 
-  subscribe(listener: DeletionListener): Unsubscribe {
-    if (typeof listener !== 'function') {
-      throw new TypeError('[sessionup] onDeletion expects a function')
-    }
-    const sub: Subscription = {
+  /** `accepts`, when given, picks the events this listener gets (it must not throw). */
+  subscribe(listener: Listener<T>, accepts?: (event: T) => boolean): Unsubscribe {
+    const sub: Subscription<T> = {
+      accepts,
       listener,
       controller: new AbortController(),
       running: new Set(),
@@ -56,24 +68,25 @@ export class DeletionEvents {
     }
   }
 
-  /** Delivers one event per session to every listener; never throws, never awaits listeners. */
-  emit(sessions: readonly Session[], reason: DeletionReason): void {
-    if (sessions.length === 0) return
+  /** Delivers the events, in order, to every listener; never throws, never awaits listeners. */
+  emit(events: readonly T[]): void {
+    if (events.length === 0) return
     for (const sub of this.#subscriptions) {
-      for (const session of sessions) {
+      for (const event of events) {
         if (sub.controller.signal.aborted) break // unsubscribed by an earlier event of this batch
+        if (sub.accepts && !this.#accepts(sub, event)) continue
         if (sub.queue.length >= LISTENER_QUEUE_LIMIT) {
           sub.dropped++
           continue
         }
-        sub.queue.push({ session, reason })
+        sub.queue.push(event)
         this.#pump(sub)
       }
       if (sub.dropped > 0) {
         this.report(
           new SessionupError(
             'STORE_FAILURE',
-            `a deletion listener fell behind: ${sub.dropped} event(s) dropped (${LISTENER_QUEUE_LIMIT} were waiting)`,
+            `${this.what} fell behind: ${sub.dropped} event(s) dropped (${LISTENER_QUEUE_LIMIT} were waiting)`,
           ),
         )
         sub.dropped = 0
@@ -81,14 +94,23 @@ export class DeletionEvents {
     }
   }
 
+  #accepts(sub: Subscription<T>, event: T): boolean {
+    try {
+      return sub.accepts?.(event) !== false
+    } catch (error) {
+      this.report(asError(error))
+      return false
+    }
+  }
+
   /** Starts queued runs while the listener is subscribed and has free slots. */
-  #pump(sub: Subscription): void {
+  #pump(sub: Subscription<T>): void {
     while (
       sub.queue.length > 0 &&
       sub.running.size < LISTENER_CONCURRENCY &&
       !sub.controller.signal.aborted
     ) {
-      const next = sub.queue.shift() as Queued
+      const next = sub.queue.shift() as T
       let result: unknown
       try {
         result = sub.listener(next, sub.controller.signal)
@@ -109,7 +131,7 @@ export class DeletionEvents {
     }
   }
 
-  async #drain(sub: Subscription): Promise<void> {
+  async #drain(sub: Subscription<T>): Promise<void> {
     let timer: ReturnType<typeof setTimeout> | undefined
     const timeout = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), UNSUBSCRIBE_WAIT_MS)
@@ -120,10 +142,36 @@ export class DeletionEvents {
       this.report(
         new SessionupError(
           'STORE_FAILURE',
-          `a deletion listener ignored its abort signal: ${sub.running.size} run(s) still pending after ${UNSUBSCRIBE_WAIT_MS} ms; unsubscribe stopped waiting`,
+          `${this.what} ignored its abort signal: ${sub.running.size} run(s) still pending after ${UNSUBSCRIBE_WAIT_MS} ms; unsubscribe stopped waiting`,
         ),
       )
     }
+  }
+}
+
+/** The deletion events of a store: one event per deleted session, stamped with the time. */
+export class DeletionEvents extends EventHub<DeletionEvent> {
+  constructor(report: (error: Error) => void) {
+    super(report, 'a deletion listener')
+  }
+
+  override subscribe(listener: Listener<DeletionEvent>): Unsubscribe {
+    if (typeof listener !== 'function') {
+      throw new TypeError('[sessionup] onDeletion expects a function')
+    }
+    return super.subscribe(listener)
+  }
+
+  /** One event per session; a revocation without a reason counts as `admin`. */
+  emitDeleted(
+    sessions: readonly Session[],
+    reason: DeletionReason,
+    at: Date,
+    revokeReason?: RevokeReason,
+  ): void {
+    if (sessions.length === 0) return
+    const why = reason === 'revoked' ? { revokeReason: revokeReason ?? 'admin' } : {}
+    this.emit(sessions.map((session) => ({ session, reason, at, ...why })))
   }
 }
 

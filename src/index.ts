@@ -12,6 +12,15 @@ export {
   type UnauthorizedReason,
 } from './errors.js'
 export {
+  type ExpiryReason,
+  expiryReason,
+  type RejectReason,
+  type SessionEvent,
+  type SessionEventListener,
+  type SessionEventType,
+  type SubscribeOptions,
+} from './lifecycle.js'
+export {
   type AuthResult,
   type InitOptions,
   type InitResult,
@@ -28,9 +37,12 @@ export {
   type SessionRecord,
 } from './session.js'
 export type {
+  DeleteByIdOptions,
+  DeleteByUserKeyOptions,
   DeletionEvent,
   DeletionListener,
   DeletionReason,
+  RevokeReason,
   SchemaStatus,
   SessionPatch,
   Store,

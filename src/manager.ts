@@ -1,6 +1,8 @@
+import { type AuthContext, authenticate, clientIpOf } from './authenticate.js'
 import { asError } from './cleanup.js'
-import { clearingCookie, readCookie } from './cookie.js'
+import { clearingCookie } from './cookie.js'
 import { InvalidOptionError, UnauthorizedError } from './errors.js'
+import { Lifecycle, type SessionEventListener, type SubscribeOptions } from './lifecycle.js'
 import {
   type AuthResult,
   checkCurrent,
@@ -12,7 +14,6 @@ import {
   type MetaPatch,
   possibleId,
   type RequestView,
-  unauthorized,
 } from './manager-input.js'
 import {
   type ManagerOptions,
@@ -20,18 +21,10 @@ import {
   type ResolvedOptions,
   resolveOptions,
 } from './options.js'
-import {
-  isLive,
-  lifetimeOf,
-  renewalWindow,
-  rotationDue,
-  secretMatch,
-  sessionView,
-} from './policy.js'
-import { type ListedSession, parseAgent, type Session, type SessionRecord } from './session.js'
+import { isLive, lifetimeOf, sessionView } from './policy.js'
+import { type ListedSession, parseAgent, type Session } from './session.js'
 import { SessionWrites } from './session-writes.js'
-import type { Store } from './store.js'
-import { parseToken } from './token.js'
+import type { Store, Unsubscribe } from './store.js'
 
 export type {
   AuthResult,
@@ -52,6 +45,8 @@ export class SessionManager {
   readonly #raw: ManagerOptions
   readonly #o: ResolvedOptions
   readonly #writes: SessionWrites
+  readonly #events: Lifecycle
+  readonly #auth: AuthContext
 
   constructor(store: Store, options: ManagerOptions = {}) {
     if (typeof store?.fetchById !== 'function' || typeof store.touch !== 'function') {
@@ -60,7 +55,20 @@ export class SessionManager {
     this.store = store
     this.#o = resolveOptions(options)
     this.#raw = { ...options }
-    this.#writes = new SessionWrites(store, this.#o, (error) => this.reportError(error))
+    const report = (error: Error) => this.reportError(error)
+    this.#events = new Lifecycle(store, report, this.#o.now)
+    this.#writes = new SessionWrites(store, this.#o, report, this.#events)
+    this.#auth = { store, o: this.#o, writes: this.#writes, events: this.#events }
+  }
+
+  /**
+   * Subscribes to the lifecycle stream: `created`, `renewed`, `rotated`, `revoked` (with the
+   * reason), `expired` (`idle` or `absolute`) and `rejected` (with the reason). `options` narrow
+   * it (`types`, `userKey`, `filter`). Each listener gets its events in order, under the same
+   * bounds as the store's deletion listeners; `unsubscribe(true)` waits for its running calls.
+   */
+  subscribe(listener: SessionEventListener, options?: SubscribeOptions): Unsubscribe {
+    return this.#events.subscribe(listener, options)
   }
 
   /** A manager on the same store with some options changed (Go's `Clone`). */
@@ -75,7 +83,7 @@ export class SessionManager {
 
   /** The client's address as the manager sees it (socket, or per `trustProxy`). */
   clientIp(req: RequestView): string | null {
-    return this.#o.clientIp(req.remoteAddress ?? undefined, req.forwardedFor ?? undefined)
+    return clientIpOf(this.#o, req)
   }
 
   /**
@@ -84,31 +92,8 @@ export class SessionManager {
    * `UnauthorizedError`; a store failure gives that failure. When the renewal window has passed
    * it renews the session (and rotates its secret when due, giving `setCookie` to send).
    */
-  async authenticate(req: RequestView): Promise<AuthResult> {
-    const token = readCookie(req.cookie, this.#o.cookie.name)
-    if (!token) return unauthorized('missing-cookie')
-    const claimed = parseToken(token, this.#o.secretPattern, this.#o.v1Pattern)
-    if (!claimed) return unauthorized('malformed-cookie')
-    let record: SessionRecord | null
-    try {
-      record = await this.store.fetchById(claimed.id)
-    } catch (error) {
-      return { session: null, error: asError(error) }
-    }
-    const now = this.#o.now()
-    if (!record) return unauthorized('unknown-session')
-    const lifetime = lifetimeOf(this.#o, record)
-    const match = isLive(this.#o, record, lifetime, now) && secretMatch(record, claimed.secret, now)
-    if (!match) return unauthorized('unknown-session')
-    if (this.#o.validate && !this.#sameClient(record, req)) return unauthorized('client-mismatch')
-    const session = this.#writes.prove(sessionView(record, lifetime), match.hash)
-    // Only a request with the current secret rotates: an old one in its grace window must not.
-    const rotate = match.current && rotationDue(this.#o, record, now)
-    if (!rotate && now - record.lastActiveAt.getTime() < renewalWindow(this.#o, lifetime)) {
-      return { session, error: null }
-    }
-    const setCookie = await this.#writes.renew(record, session, lifetime, now, rotate)
-    return setCookie ? { session, error: null, setCookie } : { session, error: null }
+  authenticate(req: RequestView): Promise<AuthResult> {
+    return authenticate(this.#auth, req)
   }
 
   /**
@@ -150,6 +135,16 @@ export class SessionManager {
     return this.#writes.reauthenticate(current)
   }
 
+  /**
+   * `null` if the session is fresh (`isFresh`), else the `not-fresh` error to answer with; it
+   * then emits a `rejected` event. The adapters' `requireFresh` uses it.
+   */
+  checkFresh(session: Session, maxAgeMs: number): UnauthorizedError | null {
+    if (this.isFresh(session, maxAgeMs)) return null
+    this.#events.rejected('not-fresh', session)
+    return new UnauthorizedError('not-fresh')
+  }
+
   /** Whether the session's user proved who they are less than `maxAgeMs` ago. */
   isFresh(session: Session, maxAgeMs: number): boolean {
     checkCurrent(session, 'session')
@@ -170,7 +165,7 @@ export class SessionManager {
   /** Revokes the current session; returns the Set-Cookie value that clears the cookie. */
   async revoke(current: Session): Promise<string> {
     checkCurrent(current)
-    await this.store.deleteById(current.id)
+    await this.store.deleteById(current.id, { reason: 'logout' })
     return this.clearCookie()
   }
 
@@ -180,7 +175,7 @@ export class SessionManager {
    * form may send) is simply not found.
    */
   async revokeById(id: string): Promise<boolean> {
-    return possibleId(id) && this.store.deleteById(id)
+    return possibleId(id) && this.store.deleteById(id, { reason: 'admin' })
   }
 
   /**
@@ -190,25 +185,28 @@ export class SessionManager {
    */
   async revokeByIdExt(current: Session, id: string): Promise<boolean> {
     checkCurrent(current) // without a user key this would be an unchecked delete by id
-    return possibleId(id) && this.store.deleteById(id, current.userKey)
+    return possibleId(id) && this.store.deleteById(id, { owner: current.userKey, reason: 'by-id' })
   }
 
   /** Revokes every session of the current user except the current one. */
   async revokeOther(current: Session): Promise<void> {
     checkCurrent(current)
-    return this.store.deleteByUserKey(current.userKey, current.id)
+    return this.store.deleteByUserKey(current.userKey, {
+      except: [current.id],
+      reason: 'other-sessions',
+    })
   }
 
   /** Revokes every session of the current user; returns the Set-Cookie value clearing the cookie. */
   async revokeAll(current: Session): Promise<string> {
     checkCurrent(current)
-    await this.store.deleteByUserKey(current.userKey)
+    await this.store.deleteByUserKey(current.userKey, { reason: 'all-sessions' })
     return this.clearCookie()
   }
 
   /** Revokes every session of `userKey` (an admin action, or after a password change). */
   revokeByUserKey(userKey: string): Promise<void> {
-    return this.store.deleteByUserKey(userKey)
+    return this.store.deleteByUserKey(userKey, { reason: 'by-user-key' })
   }
 
   /** The current user's live sessions, oldest first, the current one marked. Never needs freshness. */
@@ -253,17 +251,5 @@ export class SessionManager {
     } catch {
       // An error handler that throws must not turn one failure into a crash.
     }
-  }
-
-  /**
-   * The request comes from the client the session recorded: the same IP (an unknown IP never
-   * matches), and the same OS and browser as parsed, even where the parser could name neither
-   * (curl, okhttp): the binding is to what was recorded.
-   */
-  #sameClient(session: Session, req: RequestView): boolean {
-    const ip = this.clientIp(req)
-    if (session.ip === null || ip === null || session.ip !== ip) return false
-    const agent = parseAgent(req.userAgent)
-    return agent.os === session.agent.os && agent.browser === session.agent.browser
   }
 }

@@ -1,6 +1,7 @@
 import { asError } from './cleanup.js'
 import { readCookie, serializeCookie } from './cookie.js'
 import { ConflictError, InvalidOptionError } from './errors.js'
+import type { Lifecycle } from './lifecycle.js'
 import { type InitResult, type MetaPatch, mergeMeta, type RequestView } from './manager-input.js'
 import type { ResolvedOptions } from './options.js'
 import {
@@ -46,6 +47,7 @@ export class SessionWrites {
     private readonly store: Store,
     private readonly o: ResolvedOptions,
     private readonly report: (error: Error) => void,
+    private readonly events: Lifecycle,
   ) {}
 
   prove(session: Session, hash: string): Session {
@@ -88,6 +90,7 @@ export class SessionWrites {
     await this.store.create(record)
     await this.#evictBeyondLimit(record)
     const session = this.prove(sessionView(record, lifetime), currentHash(record))
+    this.events.emit('created', session)
     return { session, setCookie: this.cookie(record.id, secret, lifetime) }
   }
 
@@ -102,10 +105,11 @@ export class SessionWrites {
       const secret = this.newSecret()
       const patch: SessionPatch = { secret: rotation(record, secret, now, this.o.rotationGrace) }
       if (record.secretHash === null) patch.lifetime = storedLifetime(lifetime)
-      const result = () => ({
-        session: this.prove(sessionView(record, lifetime), patch.secret?.hash ?? ''),
-        setCookie: this.cookie(record.id, secret, lifetime),
-      })
+      const result = () => {
+        const session = this.prove(sessionView(record, lifetime), patch.secret?.hash ?? '')
+        this.events.emit('rotated', session)
+        return { session, setCookie: this.cookie(record.id, secret, lifetime) }
+      }
       return { patch, result }
     })
   }
@@ -155,7 +159,7 @@ export class SessionWrites {
     if (!claimed) return
     const record = await this.store.fetchById(claimed.id)
     if (record && secretMatch(record, claimed.secret, this.o.now())) {
-      await this.store.deleteById(record.id)
+      await this.store.deleteById(record.id, { reason: 'replaced' })
     }
   }
 
@@ -191,7 +195,9 @@ export class SessionWrites {
     }
     session.lastActiveAt = new Date(now)
     if (patch.expiresAt) session.expiresAt = patch.expiresAt
+    this.events.emit('renewed', session)
     if (secret === undefined || !patch.secret) return undefined
+    this.events.emit('rotated', session)
     // The response carries the new secret: this request may rotate again (an app's own rotate).
     this.prove(session, patch.secret.hash)
     return this.cookie(record.id, secret, lifetime)
@@ -232,7 +238,7 @@ export class SessionWrites {
     const position = sessions.findIndex((s) => s.id === created.id)
     const victims = sessions.slice(0, Math.max(0, sessions.length - max))
     for (const old of position === -1 ? [] : victims.slice(0, position)) {
-      await this.store.deleteById(old.id)
+      await this.store.deleteById(old.id, { reason: 'evicted' })
     }
   }
 }

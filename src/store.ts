@@ -3,10 +3,47 @@ import type { Session, SessionRecord } from './session.js'
 /** Why a session left the store. */
 export type DeletionReason = 'revoked' | 'expired'
 
+/**
+ * Why a session was revoked: by the manager's `revoke` (`logout`), `revokeOther`
+ * (`other-sessions`), `revokeAll` (`all-sessions`), `revokeByIdExt` (`by-id`: a user signing out
+ * one of their devices), `revokeByUserKey` (`by-user-key`), the per-user cap (`evicted`), a login
+ * over a session the request carried (`replaced`), or `revokeById` and any delete that gives no
+ * reason (`admin`).
+ */
+export type RevokeReason =
+  | 'logout'
+  | 'other-sessions'
+  | 'all-sessions'
+  | 'by-id'
+  | 'by-user-key'
+  | 'evicted'
+  | 'replaced'
+  | 'admin'
+
 export interface DeletionEvent {
   /** The session as it was stored just before it was deleted (its public fields: no hash). */
   session: Session
   reason: DeletionReason
+  /** Set when `reason` is `revoked`: the reason the deleting call gave (`admin` if none). */
+  revokeReason?: RevokeReason
+  /** When the store committed the deletion. */
+  at: Date
+}
+
+/** How `deleteById` deletes. */
+export interface DeleteByIdOptions {
+  /** Delete only if the session belongs to this user key (checked in the same atomic step). */
+  owner?: string
+  /** Carried by the deletion event; default `admin`. */
+  reason?: RevokeReason
+}
+
+/** How `deleteByUserKey` deletes. */
+export interface DeleteByUserKeyOptions {
+  /** Ids to keep (ids of other users' sessions change nothing). */
+  except?: readonly string[]
+  /** Carried by the deletion events; default `admin`. */
+  reason?: RevokeReason
 }
 
 /**
@@ -121,16 +158,16 @@ export interface Store {
    * Deletes the session with this id, expired or not, and resolves `true`; resolves `false` and
    * does nothing if there is none. With `owner`, deletes it only if it belongs to that user key,
    * in the same atomic step (no window between the check and the delete), and resolves `false`
-   * otherwise, exactly as for a missing id. A deletion event with reason `revoked` is emitted
-   * if a session was deleted.
+   * otherwise, exactly as for a missing id. A deletion event with reason `revoked` (and
+   * `options.reason` as its `revokeReason`) is emitted if a session was deleted.
    */
-  deleteById(id: string, owner?: string): Promise<boolean>
+  deleteById(id: string, options?: DeleteByIdOptions): Promise<boolean>
 
   /**
-   * Deletes every session of `userKey` except those whose id is in `exceptIds`; a no-op if there
-   * are none. Sessions of other users are untouched. Each deleted session emits `revoked`.
+   * Deletes every session of `userKey` except those whose id is in `options.except`; a no-op if
+   * there are none. Sessions of other users are untouched. Each deleted session emits `revoked`.
    */
-  deleteByUserKey(userKey: string, ...exceptIds: string[]): Promise<void>
+  deleteByUserKey(userKey: string, options?: DeleteByUserKeyOptions): Promise<void>
 
   /**
    * Deletes every session that has expired by now and returns how many it deleted. Each

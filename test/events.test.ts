@@ -34,7 +34,11 @@ describe('deletion events: what one listener may hold', () => {
       return never()
     })
     const extra = 250
-    events.emit(sessions(LISTENER_CONCURRENCY + LISTENER_QUEUE_LIMIT + extra), 'expired')
+    events.emitDeleted(
+      sessions(LISTENER_CONCURRENCY + LISTENER_QUEUE_LIMIT + extra),
+      'expired',
+      new Date(),
+    )
     assert.equal(calls, LISTENER_CONCURRENCY, 'only so many runs are started')
     assert.equal(reported.length, 1)
     assert.match(reported[0]?.message ?? '', new RegExp(`${extra} event\\(s\\) dropped`))
@@ -53,7 +57,7 @@ describe('deletion events: what one listener may hold', () => {
       running--
     })
     const all = sessions(200)
-    events.emit(all, 'revoked')
+    events.emitDeleted(all, 'revoked', new Date())
     while (seen.length < all.length) await new Promise((r) => setImmediate(r))
     assert.deepEqual(
       seen,
@@ -68,7 +72,7 @@ describe('deletion events: what one listener may hold', () => {
       const reported: Error[] = []
       const events = new DeletionEvents((e) => reported.push(e))
       const unsubscribe = events.subscribe(never)
-      events.emit(sessions(3), 'revoked')
+      events.emitDeleted(sessions(3), 'revoked', new Date())
       let done = false
       const waiting = unsubscribe(true).then(() => {
         done = true

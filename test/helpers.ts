@@ -56,3 +56,15 @@ export function partsOf(setCookie: string): { id: string; secret: string } {
   const [id = '', secret = ''] = tokenOf(setCookie).split('.')
   return { id, secret }
 }
+
+/**
+ * Waits until `done()` holds (checking every 5 ms), for what another process or connection
+ * delivers in its own time; fails naming `what` after `ms`.
+ */
+export async function until(done: () => boolean, what = 'the condition', ms = 5_000) {
+  const deadline = Date.now() + ms
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 5))
+  }
+}

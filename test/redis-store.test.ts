@@ -173,7 +173,7 @@ describe('RedisStore', () => {
         model.delete(id)
       } else if (roll < 75) {
         const keep = ids[random(ids.length)] ?? 'x'
-        await store.deleteByUserKey(user, keep)
+        await store.deleteByUserKey(user, { except: [keep] })
         for (const [mid, s] of model) if (s.userKey === user && mid !== keep) model.delete(mid)
       } else if (roll < 85) {
         const until = new Date(Date.now() + 7_200_000)

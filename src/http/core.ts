@@ -1,4 +1,3 @@
-import { UnauthorizedError } from '../errors.js'
 import type {
   AuthResult,
   InitOptions,
@@ -132,9 +131,8 @@ export function adapterCore<Req extends object>(
         setCookie = issue(req, result.setCookie)
         slot.set(req, session)
       }
-      if (typeof need === 'object' && !manager.isFresh(session, need.freshWithin)) {
-        return { rejected: manager.rejection(new UnauthorizedError('not-fresh')), setCookie }
-      }
+      const stale = typeof need === 'object' && manager.checkFresh(session, need.freshWithin)
+      if (stale) return { rejected: manager.rejection(stale), setCookie }
       return { rejected: null, setCookie }
     },
     async init(req, view, userKey, options) {

@@ -1,18 +1,18 @@
-import { CleanupTimer, runCleanup, yieldToEventLoop } from '../cleanup.js'
+import { yieldToEventLoop } from '../cleanup.js'
 import { DuplicateIdError, StoreError, storeFailure } from '../errors.js'
-import { DeletionEvents, ErrorListeners } from '../events.js'
 import { publicSession, type Session, type SessionRecord } from '../session.js'
 import type {
-  DeletionListener,
+  DeleteByIdOptions,
+  DeleteByUserKeyOptions,
   DeletionReason,
+  RevokeReason,
   SchemaStatus,
   SessionPatch,
   Store,
-  StoreErrorListener,
-  Unsubscribe,
 } from '../store.js'
-import { baseOptions, type StoreSpec } from './base-options.js'
 import { checkId, checkPatch, checkRecord, checkUserKey } from './checks.js'
+import { checkDeleteById, checkDeleteByUser } from './delete-options.js'
+import { StoreCore } from './store-core.js'
 
 export {
   type BaseStoreOptions,
@@ -20,6 +20,21 @@ export {
   DEFAULT_CLEANUP_INTERVAL,
   type StoreSpec,
 } from './base-options.js'
+
+/**
+ * What a delete step is told: whether to give back the deleted rows (deletion listeners want
+ * them), and what the deletion is, for stores that log deletions for other processes.
+ */
+export interface Deletion {
+  rows: boolean
+  /** When, by the store's clock. */
+  at: number
+  kind: DeletionReason
+  /** For `revoked`: the reason the caller gave (`admin` by default); `null` for `expired`. */
+  reason: RevokeReason | null
+  /** This store object's id, so that it can skip its own deletions in the log. */
+  origin: string
+}
 
 /** What a delete step gives back: the deleted rows when they were asked for, else a count. */
 export type Removed<R> = readonly R[] | number
@@ -35,39 +50,7 @@ export const SCHEMA_VERSION = 2
  * return an expired session or another user's, and emit deletion events. A store implements
  * only the protected engine steps, on rows of its own shape `R`, and `decode`.
  */
-export abstract class BaseStore<R = SessionRecord> implements Store {
-  protected readonly now: () => number
-  protected readonly events: DeletionEvents
-  protected readonly batchSize: number
-  readonly #errors = new ErrorListeners()
-  readonly #interval: number
-  #cleanup: CleanupTimer | undefined
-  #closing: Promise<void> | undefined
-
-  /** Checks every option before the store does anything with its database. */
-  constructor(
-    protected readonly layer: string,
-    options: object | undefined,
-    spec: StoreSpec,
-  ) {
-    const o = baseOptions(layer, options, spec)
-    this.now = o.now
-    this.#interval = o.interval
-    this.batchSize = o.batchSize
-    this.events = new DeletionEvents((error) => this.reportError(error))
-  }
-
-  /** Starts the cleanup timer; stores call this last in their constructor. */
-  protected startCleanupTimer(): void {
-    if (this.#interval > 0 && !this.#cleanup) {
-      this.#cleanup = new CleanupTimer(
-        () => this.deleteExpired(),
-        this.#interval,
-        (error) => this.reportError(error),
-      )
-    }
-  }
-
+export abstract class BaseStore<R = SessionRecord> extends StoreCore implements Store {
   // The engine steps. Each may answer synchronously or with a promise; whatever it throws
   // becomes a StoreError naming the operation.
 
@@ -81,18 +64,22 @@ export abstract class BaseStore<R = SessionRecord> implements Store {
   protected abstract removeById(
     id: string,
     owner: string | undefined,
-    rows: boolean,
+    deletion: Deletion,
   ): Maybe<Removed<R>>
   /** Deletes the user's sessions except `except`. */
   protected abstract removeByUser(
     userKey: string,
     except: readonly string[],
-    rows: boolean,
+    deletion: Deletion,
   ): Maybe<Removed<R>>
   /** Applies `patch` to the live session `id` as `Store.touch` says, in one atomic step. */
   protected abstract update(id: string, patch: SessionPatch, now: number): Maybe<boolean>
   /** Deletes up to `limit` sessions with `expiresAt <= now`. */
-  protected abstract removeExpired(now: number, limit: number, rows: boolean): Maybe<Removed<R>>
+  protected abstract removeExpired(
+    now: number,
+    limit: number,
+    deletion: Deletion,
+  ): Maybe<Removed<R>>
   /** A stored row as a record; throws if the row cannot be read. */
   protected abstract decode(row: R): SessionRecord
 
@@ -138,22 +125,22 @@ export abstract class BaseStore<R = SessionRecord> implements Store {
     return sessions
   }
 
-  async deleteById(id: string, owner?: string): Promise<boolean> {
+  async deleteById(id: string, options?: DeleteByIdOptions): Promise<boolean> {
     checkId('id', id)
-    if (owner !== undefined) checkUserKey('owner', owner)
+    const { owner, reason } = checkDeleteById(options)
     const removed = await this.#remove('deleteById', () =>
-      this.removeById(id, owner, this.events.active),
+      this.removeById(id, owner, this.#deletion('revoked', reason)),
     )
-    return this.#emitRemoved(removed, 'revoked') > 0
+    return this.#emitRemoved(removed, 'revoked', reason) > 0
   }
 
-  async deleteByUserKey(userKey: string, ...exceptIds: string[]): Promise<void> {
+  async deleteByUserKey(userKey: string, options?: DeleteByUserKeyOptions): Promise<void> {
     checkUserKey('userKey', userKey)
-    for (const [i, id] of exceptIds.entries()) checkId(`exceptIds[${i}]`, id)
+    const { except, reason } = checkDeleteByUser(options)
     const removed = await this.#remove('deleteByUserKey', () =>
-      this.removeByUser(userKey, exceptIds, this.events.active),
+      this.removeByUser(userKey, except, this.#deletion('revoked', reason)),
     )
-    this.#emitRemoved(removed, 'revoked')
+    this.#emitRemoved(removed, 'revoked', reason)
   }
 
   async touch(id: string, patch: SessionPatch): Promise<boolean> {
@@ -176,13 +163,23 @@ export abstract class BaseStore<R = SessionRecord> implements Store {
       const limit = this.batchSize
       const now = this.now()
       const removed = await this.#remove('deleteExpired', () =>
-        this.removeExpired(now, limit, this.events.active),
+        this.removeExpired(now, limit, this.#deletion('expired', null, now)),
       )
       const count = this.#emitRemoved(removed, 'expired')
       total += count
-      if (count < limit) return total
+      if (count < limit) break
       await yieldToEventLoop()
     }
+    try {
+      await this.trimChanges(this.now())
+    } catch (error) {
+      throw storeFailure(this.layer, 'deleteExpired', error)
+    }
+    return total
+  }
+
+  #deletion(kind: DeletionReason, reason: RevokeReason | null, at = this.now()): Deletion {
+    return { rows: this.events.active, at, kind, reason, origin: this.origin }
   }
 
   async #remove(action: string, step: () => Maybe<Removed<R>>): Promise<Removed<R>> {
@@ -194,7 +191,7 @@ export abstract class BaseStore<R = SessionRecord> implements Store {
   }
 
   /** Emits events for deleted rows; a row that cannot be read is reported, the rest go out. */
-  #emitRemoved(removed: Removed<R>, reason: DeletionReason): number {
+  #emitRemoved(removed: Removed<R>, reason: DeletionReason, revokeReason?: RevokeReason): number {
     if (typeof removed === 'number') return removed
     const sessions: Session[] = []
     for (const row of removed) {
@@ -204,7 +201,7 @@ export abstract class BaseStore<R = SessionRecord> implements Store {
         this.reportError(new StoreError(this.layer, 'reading a deleted record', error))
       }
     }
-    this.events.emit(sessions, reason)
+    this.events.emitDeleted(sessions, reason, new Date(this.now()), revokeReason)
     return removed.length
   }
 
@@ -216,14 +213,6 @@ export abstract class BaseStore<R = SessionRecord> implements Store {
     }
   }
 
-  /**
-   * Go's `Cleanup(ctx, interval)`: deletes expired sessions every `interval` ms until `signal`
-   * aborts; rejects on the first failure (or a bad interval) so the caller can restart it.
-   */
-  cleanup(interval: number, signal?: AbortSignal): Promise<void> {
-    return runCleanup(this, interval, signal)
-  }
-
   /** Stores without a schema of their own are always current. */
   async migrate(): Promise<{ from: number | null; to: number }> {
     return { from: SCHEMA_VERSION, to: SCHEMA_VERSION }
@@ -231,22 +220,5 @@ export abstract class BaseStore<R = SessionRecord> implements Store {
 
   async schemaStatus(): Promise<SchemaStatus> {
     return { version: SCHEMA_VERSION, current: SCHEMA_VERSION }
-  }
-
-  protected reportError(error: Error): void {
-    this.#errors.report(error)
-  }
-
-  onDeletion(listener: DeletionListener): Unsubscribe {
-    return this.events.subscribe(listener)
-  }
-
-  onError(listener: StoreErrorListener): () => void {
-    return this.#errors.add(listener)
-  }
-
-  close(): Promise<void> {
-    this.#closing ??= this.#cleanup?.stop() ?? Promise.resolve()
-    return this.#closing
   }
 }

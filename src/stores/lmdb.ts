@@ -3,8 +3,13 @@ import { type CleanupHandle, startCleanup } from '../cleanup.js'
 import { InvalidOptionError, StoreError } from '../errors.js'
 import type { SessionRecord } from '../session.js'
 import type { SchemaStatus, SessionPatch } from '../store.js'
-import { BaseStore, type BaseStoreOptions, type Removed, SCHEMA_VERSION } from './base.js'
-import { checkAutoMigrate } from './base-options.js'
+import { BaseStore, type Deletion, type Removed, SCHEMA_VERSION } from './base.js'
+import { checkAutoMigrate, checkFlag } from './base-options.js'
+import type { ChangeFeed } from './feed.js'
+import { type LMDBStoreOptions, lmdbChangeSource, logDeleted, trimLog } from './lmdb-changes.js'
+
+export type { LMDBStoreOptions } from './lmdb-changes.js'
+
 import {
   EXP,
   isRecord,
@@ -20,18 +25,6 @@ import {
 } from './lmdb-layout.js'
 import { patched } from './record.js'
 
-export interface LMDBStoreOptions extends BaseStoreOptions {
-  /** The LMDB named database (Go's Bolt bucket) for sessions and their indexes. Required. */
-  bucket: string
-  /** Sessions deleted per cleanup transaction. Default 500. */
-  batchSize?: number
-  /**
-   * Record the current schema version in a new or v1 bucket when opened. Default `true`. With
-   * `false`, until `store.migrate()` has run every method rejects naming this option.
-   */
-  autoMigrate?: boolean
-}
-
 /**
  * Sessions in an LMDB named database, over an `lmdb` root database you opened (and close).
  * Go's sessionup-boltstore on the engine Bolt copied, with atomic creates, indexes kept in the
@@ -46,12 +39,14 @@ export class LMDBStore extends BaseStore<Row> {
   readonly #db: Database<unknown, Key>
   readonly #root: RootDatabase
   readonly #autoMigrate: boolean
+  readonly #logged: boolean
   /** Why the bucket cannot be used yet (autoMigrate off, not migrated); `undefined` when it can. */
   #outdated: InvalidOptionError | undefined
 
   constructor(root: RootDatabase, options: LMDBStoreOptions) {
-    super('lmdb', options, { batchSize: 500, options: ['bucket', 'autoMigrate'] })
+    super('lmdb', options, { batchSize: 500, options: ['bucket', 'autoMigrate', 'changeLog'] })
     this.#autoMigrate = checkAutoMigrate(options?.autoMigrate)
+    this.#logged = checkFlag('changeLog', options?.changeLog, true)
     if (typeof root?.openDB !== 'function') {
       throw new InvalidOptionError('root', 'expected a root database from lmdb open()')
     }
@@ -190,8 +185,30 @@ export class LMDBStore extends BaseStore<Row> {
     return rows
   }
 
-  protected removeById(id: string, owner: string | undefined): Promise<Removed<Row>> {
+  /** A delete's write transaction; what it deleted goes into the change log in the same one. */
+  #delete(d: Deletion, work: () => Row[]): Promise<Removed<Row>> {
     return this.#write(() => {
+      const deleted = work()
+      if (this.#logged) logDeleted(this.#db, deleted, d)
+      return deleted
+    })
+  }
+
+  protected override changeFeed(): ChangeFeed | undefined {
+    if (!this.#logged) return undefined
+    const source = lmdbChangeSource(this.#db, () => this.#fresh(), toSession)
+    return this.feedFrom(source)
+  }
+
+  protected override trimChanges(now: number): Promise<void> | undefined {
+    if (!this.#logged) return undefined
+    return this.#write(() => {
+      trimLog(this.#db, now, 10_000)
+    })
+  }
+
+  protected removeById(id: string, owner: string | undefined, d: Deletion) {
+    return this.#delete(d, () => {
       const r = this.#record(id)
       if (r === undefined || (owner !== undefined && (!isRecord(r) || r[0] !== owner))) return []
       this.#removeAll(id, r)
@@ -199,9 +216,9 @@ export class LMDBStore extends BaseStore<Row> {
     })
   }
 
-  protected removeByUser(userKey: string, except: readonly string[]): Promise<Removed<Row>> {
+  protected removeByUser(userKey: string, except: readonly string[], d: Deletion) {
     const keep = new Set(except)
-    return this.#write(() => {
+    return this.#delete(d, () => {
       const deleted: Row[] = []
       for (const { key, value } of [...this.#db.getRange(userRange(userKey))]) {
         const [, owner, , id] = key as [string, string, number, string]
@@ -236,8 +253,8 @@ export class LMDBStore extends BaseStore<Row> {
    * transactions also keep LMDB's free-page list short, so writes stay fast after a large
    * cleanup.
    */
-  protected removeExpired(now: number, limit: number): Promise<Removed<Row>> {
-    return this.#write(() => {
+  protected removeExpired(now: number, limit: number, d: Deletion) {
+    return this.#delete(d, () => {
       const deleted: Row[] = []
       for (const key of [...this.#db.getKeys({ start: [EXP], end: [EXP, now + 1], limit })]) {
         const [, , id] = key as [string, number, string]

@@ -3,6 +3,8 @@ import type { Pool } from 'pg'
 import { InvalidOptionError } from '../errors.js'
 import type { BaseStoreOptions } from './base.js'
 import { checkAutoMigrate, checkFlag } from './base-options.js'
+import { listen } from './pg-listen.js'
+import { channelOf } from './sql/changes.js'
 import { postgresDialect } from './sql/dialect.js'
 import { tableName } from './sql/names.js'
 import type { SchemaOutcome, SchemaRun, SqlRow } from './sql/schema.js'
@@ -27,6 +29,13 @@ export interface PostgresStoreOptions extends BaseStoreOptions {
    * a pooler that cannot keep them (PgBouncer in transaction mode before 1.21).
    */
   preparedStatements?: boolean
+  /**
+   * Log each deletion in `<table>_changes`, in the same statement, whose trigger NOTIFYs the
+   * listening instances: deletion listeners in every instance hear of it. A store with listeners
+   * holds one connection of its own (the pool's settings, outside the pool) for `LISTEN`.
+   * Default `true`; `false` keeps deletion events in the instance that deleted.
+   */
+  changeLog?: boolean
 }
 
 /** `?` placeholders as PostgreSQL's `$1`, `$2`, … (our statements hold no `?` in literals). */
@@ -53,6 +62,31 @@ function pgPool(pool: Pool, options: PostgresStoreOptions): SqlDriver {
         run: async (params) =>
           (await pool.query({ name, text, values: params as unknown[] })).rowCount ?? 0,
       }
+    },
+    async atomic(steps) {
+      if (steps.length === 1 && steps[0]) {
+        const { sql, params } = steps[0]
+        return (await pool.query({ text: numbered(sql), values: params, rowMode: 'array' })).rows
+      }
+      const client = await pool.connect()
+      try {
+        await client.query('BEGIN')
+        let rows: unknown[][] = []
+        for (const { sql, params } of steps) {
+          rows = (await client.query({ text: numbered(sql), values: params, rowMode: 'array' }))
+            .rows
+        }
+        await client.query('COMMIT')
+        return rows
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {})
+        throw error
+      } finally {
+        client.release()
+      }
+    },
+    watch(wake, report) {
+      return listen(pool, channelOf(tableName(options, 'public')), wake, report)
     },
     async migrate(steps: SchemaRun): Promise<SchemaOutcome> {
       const client = await pool.connect()
@@ -92,7 +126,10 @@ export class PostgresStore extends SqlStore {
     super(
       'postgres',
       options,
-      { batchSize: 1000, options: ['table', 'schema', 'autoMigrate', 'preparedStatements'] },
+      {
+        batchSize: 1000,
+        options: ['table', 'schema', 'autoMigrate', 'preparedStatements', 'changeLog'],
+      },
       () => {
         if (typeof pool?.query !== 'function' || typeof pool.connect !== 'function') {
           throw new InvalidOptionError('pool', 'expected a pg Pool')
@@ -100,6 +137,7 @@ export class PostgresStore extends SqlStore {
         return pgPool(pool, options)
       },
       checkAutoMigrate(options?.autoMigrate),
+      checkFlag('changeLog', options?.changeLog, true),
     )
     this.startCleanupTimer()
   }

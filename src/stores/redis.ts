@@ -3,7 +3,13 @@ import type { Cluster, Redis } from 'ioredis'
 import { InvalidOptionError } from '../errors.js'
 import type { SessionRecord } from '../session.js'
 import type { SchemaStatus, SessionPatch } from '../store.js'
-import { BaseStore, type BaseStoreOptions, type Removed, SCHEMA_VERSION } from './base.js'
+import {
+  BaseStore,
+  type BaseStoreOptions,
+  type Deletion,
+  type Removed,
+  SCHEMA_VERSION,
+} from './base.js'
 import { decode, encode, expiryOf, isV2, touchArgs } from './redis-layout.js'
 import * as lua from './redis-scripts.js'
 
@@ -107,7 +113,7 @@ export class RedisStore extends BaseStore<string> {
     return values.filter((v): v is string => v !== null)
   }
 
-  protected async removeById(id: string, owner: string | undefined, rows: boolean) {
+  protected async removeById(id: string, owner: string | undefined, { rows }: Deletion) {
     const value = await this.#client.get(this.#key('s', id))
     if (value === null) return []
     let userKey = ''
@@ -121,7 +127,7 @@ export class RedisStore extends BaseStore<string> {
     return this.#deleteOf(userKey, [id], rows)
   }
 
-  protected async removeByUser(userKey: string, except: readonly string[], rows: boolean) {
+  protected async removeByUser(userKey: string, except: readonly string[], { rows }: Deletion) {
     const keep = new Set(except)
     const ids = await this.#client.zrange(this.#key('u', userKey), 0, -1)
     return this.#deleteOf(

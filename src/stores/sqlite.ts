@@ -1,8 +1,8 @@
-import type { Database } from 'better-sqlite3'
+import type { Database, Statement } from 'better-sqlite3'
 import { type CleanupHandle, startCleanup } from '../cleanup.js'
 import { InvalidOptionError } from '../errors.js'
 import type { BaseStoreOptions } from './base.js'
-import { checkAutoMigrate } from './base-options.js'
+import { checkAutoMigrate, checkFlag, FEED_POLL_MS } from './base-options.js'
 import { sqliteDialect } from './sql/dialect.js'
 import { tableName } from './sql/names.js'
 import type { SchemaOutcome, SchemaRun, SqlRow } from './sql/schema.js'
@@ -19,11 +19,27 @@ export interface SQLiteStoreOptions extends BaseStoreOptions {
   autoMigrate?: boolean
   /** Rows deleted per cleanup batch; the event loop runs between batches. Default 250 (about 1 ms per batch on 1M rows). */
   batchSize?: number
+  /**
+   * Log each deletion in `<table>_changes`, in the same transaction, so that deletion listeners
+   * in every process sharing the file hear of it (within about 10 ms: listening processes poll
+   * `PRAGMA data_version`, which costs about 2 µs). Default `true`; `false` keeps deletion events
+   * in the process that deleted.
+   */
+  changeLog?: boolean
 }
 
 /** better-sqlite3 under the SQL core: statements run synchronously, so no call waits on I/O. */
 function betterSqlite3(db: Database, options: SQLiteStoreOptions): SqlDriver {
   const name = tableName(options, null)
+  const cache = new Map<string, Statement>()
+  const prepared = (sql: string) => {
+    let statement = cache.get(sql)
+    if (!statement) {
+      statement = db.prepare(sql)
+      cache.set(sql, statement)
+    }
+    return statement
+  }
   return {
     dialect: sqliteDialect,
     name,
@@ -34,6 +50,37 @@ function betterSqlite3(db: Database, options: SQLiteStoreOptions): SqlDriver {
         rows: (params) => arrays.all(...params) as unknown[][],
         run: (params) => statement.run(...params).changes,
       }
+    },
+    atomic(steps) {
+      return db
+        .transaction(() => {
+          let rows: unknown[][] = []
+          for (const step of steps) {
+            const statement = prepared(step.sql)
+            if (statement.reader) rows = statement.raw(true).all(...step.params) as unknown[][]
+            else statement.run(...step.params)
+          }
+          return rows
+        })
+        .immediate()
+    },
+    watch(wake, report) {
+      // Moves only when another connection commits: this process's own writes leave it alone.
+      const dataVersion = db.prepare('PRAGMA data_version').pluck()
+      let seen: unknown
+      const timer = setInterval(() => {
+        try {
+          const now = dataVersion.get()
+          if (seen !== undefined && now !== seen) wake()
+          seen = now
+        } catch (error) {
+          clearInterval(timer) // a closed database: stop, and say so once
+          report(error instanceof Error ? error : new Error(String(error)))
+        }
+      }, FEED_POLL_MS)
+      timer.unref?.()
+      seen = dataVersion.get()
+      return { stop: () => clearInterval(timer) }
     },
     migrate(steps: SchemaRun): SchemaOutcome {
       // BEGIN IMMEDIATE takes the write lock first, so processes starting together queue up.
@@ -69,7 +116,7 @@ export class SQLiteStore extends SqlStore {
     super(
       'sqlite',
       options,
-      { batchSize: 250, options: ['table', 'autoMigrate'] },
+      { batchSize: 250, options: ['table', 'autoMigrate', 'changeLog'] },
       () => {
         if (typeof db?.prepare !== 'function' || typeof db.transaction !== 'function') {
           throw new InvalidOptionError('db', 'expected an open better-sqlite3 Database')
@@ -77,6 +124,7 @@ export class SQLiteStore extends SqlStore {
         return betterSqlite3(db, options)
       },
       checkAutoMigrate(options?.autoMigrate),
+      checkFlag('changeLog', options?.changeLog, true),
     )
     this.startCleanupTimer()
   }

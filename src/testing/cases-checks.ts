@@ -38,10 +38,17 @@ export const checkCases: Case[] = [
         ['id', () => store.fetchById('a\0b')],
         ['userKey', () => store.fetchByUserKey('')],
         ['id', () => store.deleteById('')],
-        ['owner', () => store.deleteById(good.id, '')],
+        ['options.owner', () => store.deleteById(good.id, { owner: '' })],
         ['userKey', () => store.deleteByUserKey('')],
-        ['exceptIds[0]', () => store.deleteByUserKey('alice', '')],
-        ['exceptIds[1]', () => store.deleteByUserKey('alice', good.id, 'y'.repeat(300))],
+        ['options', () => store.deleteById(good.id, 'carol' as never)],
+        ['options.reason', () => store.deleteById(good.id, { reason: 'bored' as never })],
+        ['options.except', () => store.deleteByUserKey('alice', { except: 'x' as never })],
+        ['options.reason', () => store.deleteByUserKey('alice', { reason: 'x' as never })],
+        ['options.except[0]', () => store.deleteByUserKey('alice', { except: [''] })],
+        [
+          'options.except[1]',
+          () => store.deleteByUserKey('alice', { except: [good.id, 'y'.repeat(300)] }),
+        ],
         ['session.deadline', () => store.create(made({ deadline: undefined }))],
         ['session.expiresAt', () => store.create(made({ deadline: new Date(0) }))],
         ['session.idleTimeout', () => store.create(made({ idleTimeout: 0 }))],
@@ -110,12 +117,12 @@ export const checkCases: Case[] = [
     name: 'deleteById with an owner deletes only that user’s session, and answers like a miss',
     async run({ store, session }) {
       const [mine, theirs] = await stored(store, session('carol'), session('dave'))
-      assert.equal(await store.deleteById(theirs.id, 'carol'), false, 'not the owner')
+      assert.equal(await store.deleteById(theirs.id, { owner: 'carol' }), false, 'not the owner')
       assertSameSession(await store.fetchById(theirs.id), theirs)
-      assert.equal(await store.deleteById('no-such-id', 'carol'), false, 'missing')
-      assert.equal(await store.deleteById(mine.id, 'carol'), true)
+      assert.equal(await store.deleteById('no-such-id', { owner: 'carol' }), false, 'missing')
+      assert.equal(await store.deleteById(mine.id, { owner: 'carol' }), true)
       assert.equal(await store.fetchById(mine.id), null)
-      assert.equal(await store.deleteById(mine.id, 'carol'), false, 'already gone')
+      assert.equal(await store.deleteById(mine.id, { owner: 'carol' }), false, 'already gone')
       assert.equal(await store.deleteById(theirs.id), true, 'without an owner: any session')
     },
   },

@@ -54,7 +54,9 @@ export const lifecycleCases: Case[] = [
       const drop = session('alice', { createdOffset: -1 })
       const bob = session('bob')
       for (const s of [keep1, keep2, drop, bob]) await store.create(s)
-      await store.deleteByUserKey('alice', keep1.id, keep2.id, 'not-alices', bob.id)
+      await store.deleteByUserKey('alice', {
+        except: [keep1.id, keep2.id, 'not-alices', bob.id],
+      })
       assert.deepEqual(ids(await store.fetchByUserKey('alice')), [keep1.id, keep2.id])
       assert.equal(await store.fetchById(drop.id), null)
       await store.deleteByUserKey('alice')
@@ -79,8 +81,8 @@ export const lifecycleCases: Case[] = [
     },
   },
   {
-    name: 'deletion events say which session went and why, for every path',
-    async run({ store, session }) {
+    name: 'deletion events say which session went, why, and when, for every path',
+    async run({ store, session, now }) {
       const events: DeletionEvent[] = []
       const unsubscribe = store.onDeletion((event) => {
         events.push(event)
@@ -90,22 +92,30 @@ export const lifecycleCases: Case[] = [
       const kept = session('bob')
       const expired = session('carol', { ttl: -1, createdOffset: -10_000 })
       for (const s of [byId, byUser, kept, expired]) await store.create(s)
+      const before = now()
+      await store.deleteById(byId.id, { reason: 'logout' })
       await store.deleteById(byId.id)
-      await store.deleteById(byId.id)
-      await store.deleteByUserKey('bob', kept.id)
+      await store.deleteByUserKey('bob', { except: [kept.id], reason: 'other-sessions' })
       await store.deleteExpired()
       await settle()
-      const seen = events.map((e) => [e.session.id, e.reason])
+      const seen = events.map((e) => [e.session.id, e.reason, e.revokeReason])
       assert.deepEqual(seen, [
-        [byId.id, 'revoked'],
-        [byUser.id, 'revoked'],
-        [expired.id, 'expired'],
+        [byId.id, 'revoked', 'logout'],
+        [byUser.id, 'revoked', 'other-sessions'],
+        [expired.id, 'expired', undefined],
       ])
+      for (const e of events) {
+        assert.ok(e.at instanceof Date && Math.abs(e.at.getTime() - before) < 60_000, 'stamped')
+      }
       assertSameSession(events[1]?.session ?? null, publicSession(byUser), 'events carry no hash')
-      await unsubscribe()
       await store.deleteById(kept.id)
       await settle()
-      assert.equal(events.length, 3, 'no events after unsubscribe')
+      assert.equal(events[3]?.revokeReason, 'admin', 'a delete without a reason counts as admin')
+      await unsubscribe()
+      await store.create(kept)
+      await store.deleteById(kept.id)
+      await settle()
+      assert.equal(events.length, 4, 'no events after unsubscribe')
     },
   },
   {

@@ -41,8 +41,8 @@ export function countingTouches(store: Store): { store: Store; touches: SessionP
       touches.push(patch)
       return store.touch(id, patch)
     },
-    deleteById: (id, owner) => store.deleteById(id, owner),
-    deleteByUserKey: (key, ...except) => store.deleteByUserKey(key, ...except),
+    deleteById: (id, options) => store.deleteById(id, options),
+    deleteByUserKey: (key, options) => store.deleteByUserKey(key, options),
     deleteExpired: () => store.deleteExpired(),
     onDeletion: (listener) => store.onDeletion(listener),
     onError: (listener) => store.onError(listener),

@@ -132,7 +132,7 @@ export const v1Cases: Case[] = [
         assert.deepEqual((await store.fetchById(first.id))?.meta, { edited: 'yes' })
         assert.equal((await store.fetchById(first.id))?.version, 1)
         assert.equal(await store.deleteExpired(), 2, 'the expired v1 sessions go')
-        assert.equal(await store.deleteById(second.id, 'mixed'), true)
+        assert.equal(await store.deleteById(second.id, { owner: 'mixed' }), true)
         const listed = await store.fetchByUserKey('mixed')
         assert.deepEqual(
           listed.map((s) => s.id),

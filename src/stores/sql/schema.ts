@@ -1,5 +1,6 @@
 import { InvalidOptionError } from '../../errors.js'
 import { SCHEMA_VERSION } from '../base.js'
+import { changesTable, createChanges } from './changes.js'
 import type { SqlDialect } from './dialect.js'
 import { VERSION_TABLE } from './names.js'
 
@@ -112,10 +113,15 @@ function shapeOf(d: SqlDialect, rows: SqlRow[]): number | null {
  * Brings a sessions table to this version when `write` is set: creates what is missing (and
  * only that, so a role without CREATE can open a prepared database), migrates a v1 table in
  * place, recreates a table whose version row outlived it, and refuses a table of another shape
- * or of a newer sessionup. Without `write` it only reports. Writes nothing when the table is
- * already current.
+ * or of a newer sessionup. With `changes`, the change log beside it is part of being current.
+ * Without `write` it only reports. Writes nothing when everything is already current.
  */
-export function* prepareTable(d: SqlDialect, n: TableName, write: boolean): SchemaRun {
+export function* prepareTable(
+  d: SqlDialect,
+  n: TableName,
+  write: boolean,
+  changes: boolean,
+): SchemaRun {
   const hasVersionTable = (yield ask(d.tableExists, [VERSION_TABLE, n.schema])).length > 0
   const found = hasVersionTable
     ? yield ask(`SELECT version FROM ${n.versionTable} WHERE table_name = ?`, [n.table])
@@ -136,7 +142,12 @@ export function* prepareTable(d: SqlDialect, n: TableName, write: boolean): Sche
     )
   }
   const from = exists ? shape : null
-  if (!write || (from === SCHEMA_VERSION && recorded === SCHEMA_VERSION)) return { from, to: from }
+  const c = changesTable(n)
+  const logMissing = changes && (yield ask(d.tableExists, [c.name, n.schema])).length === 0
+  const current = from === SCHEMA_VERSION && recorded === SCHEMA_VERSION && !logMissing
+  if (current) return { from, to: from }
+  // A v2 table made before the change log existed reads as v2 but is not yet current.
+  if (!write) return { from, to: from === SCHEMA_VERSION && logMissing ? null : from }
   if (d.schemaExists !== null && (yield ask(d.schemaExists, [n.schema])).length === 0) {
     yield ask(`CREATE SCHEMA "${n.schema}"`)
   }
@@ -151,6 +162,7 @@ export function* prepareTable(d: SqlDialect, n: TableName, write: boolean): Sche
       yield ask(`ALTER TABLE ${n.qualified} ADD COLUMN ${definition(d, column)}`)
     }
   }
+  if (logMissing) yield* createChanges(d, n)
   yield ask(
     `INSERT INTO ${n.versionTable} (table_name, version) VALUES (?, ?)
      ON CONFLICT (table_name) DO UPDATE SET version = excluded.version`,

@@ -11,23 +11,38 @@ export const COLUMNS =
   'previous_secret_expires_at, version, meta'
 export const META_COLUMN = 17
 
+/** The conditions of the deletes, each with its parameters' order noted. */
+export function deleteConditions(d: SqlDialect, t: string) {
+  const expired = `SELECT id FROM ${t} WHERE expires_at <= ? ORDER BY expires_at LIMIT ? ${d.skipLocked}`
+  return {
+    deleteById: 'id = ?', // id
+    deleteOwned: 'id = ? AND user_key = ?', // id, owner
+    deleteByUser: 'user_key = ?', // userKey
+    deleteByUserExcept: `user_key = ? AND ${d.notInList}`, // userKey, except list
+    deleteExpired: `id IN (${expired})`, // now, limit
+  }
+}
+
+export type DeleteName = keyof ReturnType<typeof deleteConditions>
+
 /** The fixed statements of a table, each written once for every dialect. */
 export function statements(d: SqlDialect, t: string) {
-  const expired = `SELECT id FROM ${t} WHERE expires_at <= ? ORDER BY expires_at LIMIT ? ${d.skipLocked}`
   const placeholders = COLUMNS.split(',')
     .map(() => '?')
     .join(', ')
+  const where = deleteConditions(d, t)
+  const del = (name: DeleteName) => `DELETE FROM ${t} WHERE ${where[name]}`
   return {
     insert: `INSERT INTO ${t} (${COLUMNS}) VALUES (${placeholders}) ON CONFLICT (id) DO NOTHING`,
     byId: `SELECT ${COLUMNS} FROM ${t} WHERE id = ? AND expires_at > ?`,
     byUser: `SELECT ${COLUMNS} FROM ${t} WHERE user_key = ? AND expires_at > ? ORDER BY created_at, ${d.idOrder}`,
     // Deletes come in pairs: with RETURNING when deletion listeners want the rows, and without,
     // which is cheaper, when nobody listens.
-    deleteById: `DELETE FROM ${t} WHERE id = ?`,
-    deleteOwned: `DELETE FROM ${t} WHERE id = ? AND user_key = ?`,
-    deleteByUser: `DELETE FROM ${t} WHERE user_key = ?`,
-    deleteByUserExcept: `DELETE FROM ${t} WHERE user_key = ? AND ${d.notInList}`,
-    deleteExpired: `DELETE FROM ${t} WHERE id IN (${expired})`,
+    deleteById: del('deleteById'),
+    deleteOwned: del('deleteOwned'),
+    deleteByUser: del('deleteByUser'),
+    deleteByUserExcept: del('deleteByUserExcept'),
+    deleteExpired: del('deleteExpired'),
     returning: ` RETURNING ${COLUMNS}`,
   }
 }

@@ -1,11 +1,25 @@
 import { InvalidOptionError, storeFailure } from '../../errors.js'
 import type { SessionRecord } from '../../session.js'
 import type { SchemaStatus, SessionPatch } from '../../store.js'
-import { BaseStore, type Removed, SCHEMA_VERSION, type StoreSpec } from '../base.js'
+import { BaseStore, type Deletion, type Removed, SCHEMA_VERSION, type StoreSpec } from '../base.js'
+import type { ChangeFeed, Watching } from '../feed.js'
 import { flatten, unflatten } from '../record.js'
+import { CHANGE_RETENTION_MS, changeStatements, loggedDelete, sqlChangeSource } from './changes.js'
 import type { SqlDialect } from './dialect.js'
-import { prepareTable, type SchemaOutcome, type SchemaRun, type TableName } from './schema.js'
-import { META_COLUMN, statements, touchStatement } from './statements.js'
+import {
+  type Ask,
+  prepareTable,
+  type SchemaOutcome,
+  type SchemaRun,
+  type TableName,
+} from './schema.js'
+import {
+  type DeleteName,
+  deleteConditions,
+  META_COLUMN,
+  statements,
+  touchStatement,
+} from './statements.js'
 
 type Maybe<T> = T | Promise<T>
 
@@ -27,6 +41,13 @@ export interface SqlDriver {
   prepare(sql: string): SqlStatement
   /** Runs the schema steps in one transaction under a lock that other processes respect. */
   migrate(steps: SchemaRun): Maybe<SchemaOutcome>
+  /** Runs the steps in one write transaction; the rows of the last one, as arrays. */
+  atomic(steps: readonly Ask[]): Maybe<Row[]>
+  /**
+   * Calls `wake` whenever another connection may have added to the change log, until stopped;
+   * for a driver's `seqs`, with the seqs it was told of.
+   */
+  watch(wake: (seq?: number) => void, report: (error: Error) => void): Watching
 }
 
 type StatementName = Exclude<keyof ReturnType<typeof statements>, 'returning'>
@@ -42,6 +63,8 @@ export abstract class SqlStore extends BaseStore<Row> {
   readonly #sql: ReturnType<typeof statements>
   readonly #prepared = new Map<string, SqlStatement>()
   readonly #autoMigrate: boolean
+  readonly #logged: boolean
+  readonly #where: ReturnType<typeof deleteConditions>
   #ready = false
   #preparing: Promise<void> | undefined
 
@@ -51,12 +74,15 @@ export abstract class SqlStore extends BaseStore<Row> {
     spec: StoreSpec,
     driver: () => SqlDriver,
     autoMigrate: boolean,
+    changeLog: boolean,
   ) {
     super(layer, options, spec)
     this.#driver = driver()
     this.#autoMigrate = autoMigrate
+    this.#logged = changeLog
     this.table = this.#driver.name.table
     this.#sql = statements(this.#driver.dialect, this.#driver.name.qualified)
+    this.#where = deleteConditions(this.#driver.dialect, this.#driver.name.qualified)
     let done: Maybe<void>
     try {
       done = this.#prepare(autoMigrate)
@@ -75,7 +101,7 @@ export abstract class SqlStore extends BaseStore<Row> {
     const action = `preparing table ${this.#driver.name.qualified}`
     try {
       const done = this.#driver.migrate(
-        prepareTable(this.#driver.dialect, this.#driver.name, write),
+        prepareTable(this.#driver.dialect, this.#driver.name, write, this.#logged),
       )
       return done instanceof Promise
         ? done.catch((error: unknown) => {
@@ -157,10 +183,38 @@ export abstract class SqlStore extends BaseStore<Row> {
     return this.#ready ? work() : this.ready.then(work)
   }
 
-  /** A delete that returns its rows when asked to, else how many it deleted. */
-  #delete(name: StatementName, rows: boolean, params: unknown[]): Maybe<Removed<Row>> {
+  /**
+   * A delete that returns its rows when asked to, else how many it deleted; with the change log,
+   * it also logs the rows, in the same transaction.
+   */
+  #delete(name: DeleteName, d: Deletion, params: unknown[]): Maybe<Removed<Row>> {
+    if (this.#logged) {
+      const { dialect, name: table } = this.#driver
+      const steps = loggedDelete(dialect, table.qualified, table, this.#where[name], params, d)
+      return this.#when(() =>
+        then(this.#driver.atomic(steps), (rows) => (d.rows ? rows : rows.length)),
+      )
+    }
     return this.#when(() =>
-      rows ? this.#statement(name, true).rows(params) : this.#statement(name).run(params),
+      d.rows ? this.#statement(name, true).rows(params) : this.#statement(name).run(params),
+    )
+  }
+
+  /** Follows the change log, if this store writes one. */
+  protected override changeFeed(): ChangeFeed | undefined {
+    if (!this.#logged) return undefined
+    const query = (sql: string, params: unknown[]) =>
+      this.#when(() => this.#statementFor(sql).rows(params))
+    const source = sqlChangeSource(this.#driver.name, query, (row) => this.decode(row))
+    return this.feedFrom({ ...source, watch: (wake, report) => this.#driver.watch(wake, report) })
+  }
+
+  /** Drops change rows older than the retention (cleanup calls it after each pass). */
+  protected override trimChanges(now: number): Maybe<void> {
+    if (!this.#logged) return
+    const trim = changeStatements(this.#driver.name).trim
+    return this.#when(() =>
+      then(this.#statementFor(trim).run([now - CHANGE_RETENTION_MS]), () => {}),
     )
   }
 
@@ -188,19 +242,19 @@ export abstract class SqlStore extends BaseStore<Row> {
     return this.#when(() => then(this.#statementFor(sql).run(params), (n) => n > 0))
   }
 
-  protected removeById(id: string, owner: string | undefined, rows: boolean) {
-    if (owner === undefined) return this.#delete('deleteById', rows, [id])
-    return this.#delete('deleteOwned', rows, [id, owner])
+  protected removeById(id: string, owner: string | undefined, d: Deletion) {
+    if (owner === undefined) return this.#delete('deleteById', d, [id])
+    return this.#delete('deleteOwned', d, [id, owner])
   }
 
-  protected removeByUser(userKey: string, except: readonly string[], rows: boolean) {
-    if (except.length === 0) return this.#delete('deleteByUser', rows, [userKey])
+  protected removeByUser(userKey: string, except: readonly string[], d: Deletion) {
+    if (except.length === 0) return this.#delete('deleteByUser', d, [userKey])
     const list = this.#driver.dialect.except(except)
-    return this.#delete('deleteByUserExcept', rows, [userKey, list])
+    return this.#delete('deleteByUserExcept', d, [userKey, list])
   }
 
-  protected removeExpired(now: number, limit: number, rows: boolean) {
-    return this.#delete('deleteExpired', rows, [now, limit])
+  protected removeExpired(now: number, limit: number, d: Deletion) {
+    return this.#delete('deleteExpired', d, [now, limit])
   }
 
   protected decode(row: Row): SessionRecord {

@@ -1,0 +1,79 @@
+import { asError } from './cleanup.js'
+import { readCookie } from './cookie.js'
+import type { UnauthorizedReason } from './errors.js'
+import type { Lifecycle } from './lifecycle.js'
+import { type AuthResult, type RequestView, unauthorized } from './manager-input.js'
+import type { ResolvedOptions } from './options.js'
+import {
+  isLive,
+  lifetimeOf,
+  renewalWindow,
+  rotationDue,
+  secretMatch,
+  sessionView,
+} from './policy.js'
+import { parseAgent, type Session, type SessionRecord } from './session.js'
+import type { SessionWrites } from './session-writes.js'
+import type { Store } from './store.js'
+import { parseToken } from './token.js'
+
+/** What `authenticate` works with: the manager's store, options, writes and event stream. */
+export interface AuthContext {
+  store: Store
+  o: ResolvedOptions
+  writes: SessionWrites
+  events: Lifecycle
+}
+
+/** The client's address as the manager sees it (socket, or per `trustProxy`). */
+export function clientIpOf(o: ResolvedOptions, req: RequestView): string | null {
+  return o.clientIp(req.remoteAddress ?? undefined, req.forwardedFor ?? undefined)
+}
+
+/** `SessionManager.authenticate`: the rules are written there. */
+export async function authenticate(c: AuthContext, req: RequestView): Promise<AuthResult> {
+  const { o } = c
+  const refuse = (reason: UnauthorizedReason, session: Session | null = null): AuthResult => {
+    c.events.rejected(reason, session)
+    return unauthorized(reason)
+  }
+  const token = readCookie(req.cookie, o.cookie.name)
+  if (!token) return refuse('missing-cookie')
+  const claimed = parseToken(token, o.secretPattern, o.v1Pattern)
+  if (!claimed) return refuse('malformed-cookie')
+  let record: SessionRecord | null
+  try {
+    record = await c.store.fetchById(claimed.id)
+  } catch (error) {
+    c.events.rejected('store-failure')
+    return { session: null, error: asError(error) }
+  }
+  const now = o.now()
+  if (!record) return refuse('unknown-session')
+  const lifetime = lifetimeOf(o, record)
+  const match = isLive(o, record, lifetime, now) && secretMatch(record, claimed.secret, now)
+  if (!match) return refuse('unknown-session')
+  if (o.validate && !sameClient(o, record, req)) {
+    return refuse('client-mismatch', sessionView(record, lifetime))
+  }
+  const session = c.writes.prove(sessionView(record, lifetime), match.hash)
+  // Only a request with the current secret rotates: an old one in its grace window must not.
+  const rotate = match.current && rotationDue(o, record, now)
+  if (!rotate && now - record.lastActiveAt.getTime() < renewalWindow(o, lifetime)) {
+    return { session, error: null }
+  }
+  const setCookie = await c.writes.renew(record, session, lifetime, now, rotate)
+  return setCookie ? { session, error: null, setCookie } : { session, error: null }
+}
+
+/**
+ * The request comes from the client the session recorded: the same IP (an unknown IP never
+ * matches), and the same OS and browser as parsed, even where the parser could name neither
+ * (curl, okhttp): the binding is to what was recorded.
+ */
+function sameClient(o: ResolvedOptions, session: Session, req: RequestView): boolean {
+  const ip = clientIpOf(o, req)
+  if (session.ip === null || ip === null || session.ip !== ip) return false
+  const agent = parseAgent(req.userAgent)
+  return agent.os === session.agent.os && agent.browser === session.agent.browser
+}
