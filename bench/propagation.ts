@@ -9,9 +9,8 @@ import { shared } from '../test/shared-stores.js'
 const PEER = 'test/fixtures/store-peer.mjs'
 const PROCESSES = 4
 const ROUNDS = Number(process.env.ROUNDS ?? 300)
-const KINDS = (process.env.KINDS ?? 'sqlite,lmdb,postgres').split(',') as Array<
-  'sqlite' | 'lmdb' | 'postgres'
->
+type Kind = 'sqlite' | 'lmdb' | 'postgres' | 'redis'
+const KINDS = (process.env.KINDS ?? 'sqlite,lmdb,postgres,redis').split(',') as Kind[]
 
 interface Heard {
   id: string
@@ -19,8 +18,8 @@ interface Heard {
   heardAt: number
 }
 
-function database(kind: 'sqlite' | 'lmdb' | 'postgres') {
-  if (kind === 'postgres') {
+function database(kind: Kind) {
+  if (kind === 'postgres' || kind === 'redis') {
     const s = sharedServer(kind)
     return { path: s.path, ready: async () => {}, remove: s.remove }
   }
@@ -31,7 +30,7 @@ function database(kind: 'sqlite' | 'lmdb' | 'postgres') {
 const quantile = (sorted: number[], q: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN
 
-async function measure(kind: 'sqlite' | 'lmdb' | 'postgres') {
+async function measure(kind: Kind) {
   const db = database(kind)
   await db.ready()
   const peers: Peer[] = []

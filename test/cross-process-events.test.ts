@@ -17,8 +17,8 @@ interface Heard {
   heardAt: number
 }
 
-function database(kind: 'sqlite' | 'lmdb' | 'postgres') {
-  if (kind === 'postgres') {
+function database(kind: 'sqlite' | 'lmdb' | 'postgres' | 'redis') {
+  if (kind === 'postgres' || kind === 'redis') {
     const server = sharedServer(kind)
     return { path: server.path, skip: server.skip, ready: async () => {}, remove: server.remove }
   }
@@ -26,7 +26,7 @@ function database(kind: 'sqlite' | 'lmdb' | 'postgres') {
   return { path: db.path, skip: false as const, ready: db.ready, remove: db.remove }
 }
 
-for (const kind of ['sqlite', 'lmdb', 'postgres'] as const) {
+for (const kind of ['sqlite', 'lmdb', 'postgres', 'redis'] as const) {
   describe(`${kind}: deletions reach every process's listeners`, () => {
     const db = database(kind)
     it(`${PROCESSES} processes: each hears each deletion once, with its reason`, {

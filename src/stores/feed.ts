@@ -16,6 +16,14 @@ export interface Change {
   record: () => SessionRecord
 }
 
+/** What follows other processes' deletions for a store: started by its first listener. */
+export interface Feed {
+  /** Starts following (idempotent); resolves once deletions from now on will be delivered. */
+  start(): Promise<void>
+  /** Stops following and waits for a delivery under way. */
+  stop(): Promise<void>
+}
+
 /** Where a store's change log is read, and what tells it that the log may have grown. */
 export interface ChangeSource {
   /** The newest seq now in the log (0 when empty). */
@@ -47,7 +55,7 @@ const REMEMBERED = 10_000
  * it started is not replayed. Changes of this store's own `origin` were delivered when they were
  * made and are skipped.
  */
-export class ChangeFeed {
+export class ChangeFeed implements Feed {
   #last: number | undefined
   #watching: Watching | undefined
   #starting: Promise<void> | undefined

@@ -5,6 +5,8 @@
 //   P e             sorted set: member V, score expiresAt (cleanup; survives the key's expiry,
 //                   so sessions Redis expired on its own are still reported at cleanup)
 //   P v             the schema version, once `migrate()` has run
+//   P c             stream: one entry per deleted session (k kind, r reason, o origin, a at,
+//                   v V), trimmed to the retention on each add, for other processes' listeners
 // V is laid out in redis-layout.ts: in v2 its leading fields are split on "|" and rewritten
 // with string operations.
 //
@@ -22,22 +24,41 @@ return 1
 `
 
 /**
- * KEYS: e, then s and u of each session. ARGV: the ids. Deletes each session that still exists
- * (whatever its current V: a renewal may have rewritten it), with its index entries, and drops
- * the user-index entry of ids whose key Redis already expired. Returns the deleted Vs.
+ * The change-log arguments both deletes take first: ARGV[1] "1" to log, then kind, reason,
+ * origin, at, and the MINID trimming entries older than the retention. KEYS[2] is the stream.
  */
-export const DELETE = `
+const LOG = `
+local log = ARGV[1] == '1'
+local function logged(v)
+  if log then
+    redis.call('XADD', KEYS[2], 'MINID', '~', ARGV[6], '*',
+      'k', ARGV[2], 'r', ARGV[3], 'o', ARGV[4], 'a', ARGV[5], 'v', v)
+  end
+end
+`
+/** How many ARGV the change-log arguments take. */
+export const LOG_ARGS = 6
+
+/**
+ * KEYS: e, c, then s and u of each session. ARGV: the log arguments, then the ids. Deletes each
+ * session that still exists (whatever its current V: a renewal may have rewritten it), with its
+ * index entries, and drops the user-index entry of ids whose key Redis already expired. Returns
+ * the deleted Vs.
+ */
+export const DELETE = `${LOG}
+local n = #ARGV - 6
 local current = {}
-for i = 1, #ARGV do current[i] = redis.call('GET', KEYS[2 * i]) end
+for i = 1, n do current[i] = redis.call('GET', KEYS[1 + 2 * i]) end
 local out = {}
-for i = 1, #ARGV do
+for i = 1, n do
   local v = current[i]
   if v then
-    redis.call('DEL', KEYS[2 * i])
+    redis.call('DEL', KEYS[1 + 2 * i])
     redis.call('ZREM', KEYS[1], v)
     table.insert(out, v)
+    logged(v)
   end
-  redis.call('ZREM', KEYS[2 * i + 1], ARGV[i])
+  redis.call('ZREM', KEYS[2 + 2 * i], ARGV[6 + i])
 end
 return out
 `
@@ -95,26 +116,27 @@ return 1
 `
 
 /**
- * KEYS: e, then s and u of each expired session. ARGV: V and id of each, as the client read
- * them from e. A V still in e is removed from it, its key deleted if it still holds that V, and
+ * KEYS: e, c, then s and u of each expired session. ARGV: the log arguments, then V and id of
+ * each, as the client read them from e. A V still in e is removed from it, its key deleted if it still holds that V, and
  * its user-index entry dropped unless a renewal moved it on. Returns the Vs this call removed
  * from e, so several cleaners never report one session twice.
  */
-export const DELETE_EXPIRED = `
-local n = #ARGV / 2
+export const DELETE_EXPIRED = `${LOG}
+local n = (#ARGV - 6) / 2
 local listed, current = {}, {}
 for i = 1, n do
-  listed[i] = redis.call('ZSCORE', KEYS[1], ARGV[2 * i - 1])
-  current[i] = redis.call('GET', KEYS[2 * i])
+  listed[i] = redis.call('ZSCORE', KEYS[1], ARGV[5 + 2 * i])
+  current[i] = redis.call('GET', KEYS[1 + 2 * i])
 end
 local out = {}
 for i = 1, n do
-  local v = ARGV[2 * i - 1]
+  local v = ARGV[5 + 2 * i]
   if listed[i] then
     redis.call('ZREM', KEYS[1], v)
-    if current[i] == v then redis.call('DEL', KEYS[2 * i]) end
-    if current[i] == v or not current[i] then redis.call('ZREM', KEYS[2 * i + 1], ARGV[2 * i]) end
+    if current[i] == v then redis.call('DEL', KEYS[1 + 2 * i]) end
+    if current[i] == v or not current[i] then redis.call('ZREM', KEYS[2 + 2 * i], ARGV[6 + 2 * i]) end
     table.insert(out, v)
+    logged(v)
   end
 end
 return out

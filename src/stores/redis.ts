@@ -10,6 +10,9 @@ import {
   type Removed,
   SCHEMA_VERSION,
 } from './base.js'
+import { checkFlag } from './base-options.js'
+import type { Feed } from './feed.js'
+import { logArgs, RedisStreamFeed } from './redis-feed.js'
 import { decode, encode, expiryOf, isV2, touchArgs } from './redis-layout.js'
 import * as lua from './redis-scripts.js'
 
@@ -22,6 +25,13 @@ export interface RedisStoreOptions extends BaseStoreOptions {
   prefix?: string
   /** Sessions deleted per cleanup script. Default 500. */
   batchSize?: number
+  /**
+   * Log each deletion in the stream `<prefix>c`, in the deleting script, so that deletion
+   * listeners in every process sharing the prefix hear of it; a store with listeners reads the
+   * stream on a connection of its own (`client.duplicate()`), blocked until an entry comes.
+   * Default `true`; `false` keeps deletion events in the process that deleted.
+   */
+  changeLog?: boolean
 }
 
 type Script = { source: string; sha: string }
@@ -49,11 +59,14 @@ export class RedisStore extends BaseStore<string> {
   readonly prefix: string
   readonly #client: Redis | Cluster
   readonly #expiries: string
+  readonly #stream: string
+  readonly #logged: boolean
   /** SCAN's MATCH pattern for the session keys, the prefix's glob characters escaped. */
   readonly #sessionPattern: string
 
   constructor(client: Redis | Cluster, options: RedisStoreOptions = {}) {
-    super('redis', options, { batchSize: 500, options: ['prefix'] })
+    super('redis', options, { batchSize: 500, options: ['prefix', 'changeLog'] })
+    this.#logged = checkFlag('changeLog', options.changeLog, true)
     if (typeof client?.evalsha !== 'function' || typeof client.get !== 'function') {
       throw new InvalidOptionError('client', 'expected an ioredis client (Redis or Cluster)')
     }
@@ -64,6 +77,7 @@ export class RedisStore extends BaseStore<string> {
     this.prefix = prefix
     this.#client = client
     this.#expiries = `${prefix}e`
+    this.#stream = `${prefix}c`
     this.#sessionPattern = `${prefix.replace(/[*?[\]\\]/g, '\\$&')}s:*`
     this.startCleanupTimer()
   }
@@ -83,16 +97,25 @@ export class RedisStore extends BaseStore<string> {
   }
 
   /** Deletes the given sessions of one user with their index entries; the deleted Vs. */
-  async #deleteOf(
-    userKey: string,
-    ids: readonly string[],
-    rows: boolean,
-  ): Promise<Removed<string>> {
+  async #deleteOf(userKey: string, ids: readonly string[], d: Deletion): Promise<Removed<string>> {
     if (ids.length === 0) return []
     const users = this.#key('u', userKey)
-    const keys = [this.#expiries, ...ids.flatMap((id) => [this.#key('s', id), users])]
-    const gone = (await this.#eval(SCRIPTS.delete, keys, [...ids])) as string[]
-    return rows ? gone : gone.length
+    const keys = [this.#expiries, this.#stream, ...ids.flatMap((id) => [this.#key('s', id), users])]
+    const args = [...logArgs(d, this.#logged), ...ids]
+    const gone = (await this.#eval(SCRIPTS.delete, keys, args)) as string[]
+    return d.rows ? gone : gone.length
+  }
+
+  protected override changeFeed(): Feed | undefined {
+    if (!this.#logged) return undefined
+    return new RedisStreamFeed(
+      this.#client,
+      this.#stream,
+      this.origin,
+      decode,
+      (events) => this.events.emit(events),
+      (error) => this.reportError(error),
+    )
   }
 
   protected async insert(session: SessionRecord): Promise<boolean> {
@@ -113,7 +136,7 @@ export class RedisStore extends BaseStore<string> {
     return values.filter((v): v is string => v !== null)
   }
 
-  protected async removeById(id: string, owner: string | undefined, { rows }: Deletion) {
+  protected async removeById(id: string, owner: string | undefined, d: Deletion) {
     const value = await this.#client.get(this.#key('s', id))
     if (value === null) return []
     let userKey = ''
@@ -124,16 +147,16 @@ export class RedisStore extends BaseStore<string> {
       // user-index entry (under a user key it cannot tell) goes when that user's are revoked.
     }
     if (owner !== undefined && userKey !== owner) return []
-    return this.#deleteOf(userKey, [id], rows)
+    return this.#deleteOf(userKey, [id], d)
   }
 
-  protected async removeByUser(userKey: string, except: readonly string[], { rows }: Deletion) {
+  protected async removeByUser(userKey: string, except: readonly string[], d: Deletion) {
     const keep = new Set(except)
     const ids = await this.#client.zrange(this.#key('u', userKey), 0, -1)
     return this.#deleteOf(
       userKey,
       ids.filter((id) => !keep.has(id)),
-      rows,
+      d,
     )
   }
 
@@ -196,10 +219,10 @@ export class RedisStore extends BaseStore<string> {
    * deleted and reported by exactly one of them. A record that cannot be decoded is taken out
    * of the expiry index (its key expires on its own) and reported as unreadable.
    */
-  protected async removeExpired(now: number, limit: number): Promise<Removed<string>> {
+  protected async removeExpired(now: number, limit: number, d: Deletion): Promise<Removed<string>> {
     const due = await this.#client.zrangebyscore(this.#expiries, '-inf', now, 'LIMIT', 0, limit)
-    const keys = [this.#expiries]
-    const args: string[] = []
+    const keys = [this.#expiries, this.#stream]
+    const args: string[] = logArgs(d, this.#logged)
     const unreadable: string[] = []
     for (const value of due) {
       let session: SessionRecord
@@ -213,7 +236,7 @@ export class RedisStore extends BaseStore<string> {
       args.push(value, session.id)
     }
     const gone =
-      args.length > 0 ? ((await this.#eval(SCRIPTS.deleteExpired, keys, args)) as string[]) : []
+      keys.length > 2 ? ((await this.#eval(SCRIPTS.deleteExpired, keys, args)) as string[]) : []
     return [...gone, ...unreadable]
   }
 

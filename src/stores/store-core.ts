@@ -2,7 +2,7 @@ import { CleanupTimer, runCleanup } from '../cleanup.js'
 import { DeletionEvents, ErrorListeners } from '../events.js'
 import type { DeletionListener, StoreErrorListener, Unsubscribe } from '../store.js'
 import { baseOptions, type StoreSpec } from './base-options.js'
-import { ChangeFeed, type ChangeSource } from './feed.js'
+import { ChangeFeed, type ChangeSource, type Feed } from './feed.js'
 
 type Maybe<T> = T | Promise<T>
 
@@ -21,7 +21,7 @@ export abstract class StoreCore {
   readonly #interval: number
   #cleanup: CleanupTimer | undefined
   #closing: Promise<void> | undefined
-  #feed: ChangeFeed | null | undefined
+  #feed: Feed | null | undefined
 
   /** Checks every option before the store does anything with its database. */
   constructor(
@@ -53,7 +53,7 @@ export abstract class StoreCore {
    * For stores that share their data with other processes: the log of deletions those processes
    * made, delivered to this store's deletion listeners while it has any. Default: none.
    */
-  protected changeFeed(): ChangeFeed | undefined {
+  protected changeFeed(): Feed | undefined {
     return undefined
   }
 

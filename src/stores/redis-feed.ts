@@ -1,0 +1,113 @@
+import type { Cluster, Redis } from 'ioredis'
+import { StoreError } from '../errors.js'
+import { publicSession, type SessionRecord } from '../session.js'
+import type { DeletionEvent, RevokeReason } from '../store.js'
+import type { Deletion } from './base.js'
+import type { Feed } from './feed.js'
+import { CHANGE_RETENTION_MS } from './sql/changes.js'
+
+/** How long the feed waits after a failed read before it reads again. */
+const RETRY_MS = 500
+/** Entries read per XREAD. */
+const PAGE = 500
+
+/** The change-log arguments the delete scripts take first (see `LOG` in redis-scripts.ts). */
+export function logArgs(d: Deletion, logged: boolean): string[] {
+  const minId = String(Math.max(0, d.at - CHANGE_RETENTION_MS))
+  return [logged ? '1' : '0', d.kind, d.reason ?? '', d.origin, String(d.at), minId]
+}
+
+/**
+ * Follows the store's stream of deletions on a connection of its own (`duplicate()` of the
+ * client), blocked in `XREAD` until an entry comes: entries arrive in the order Redis ran the
+ * scripts, each once. After a failed read (a lost connection) it reports it and reads again from
+ * the last entry it saw, so what was logged meanwhile is delivered then (entries are kept for the
+ * retention).
+ */
+export class RedisStreamFeed implements Feed {
+  #conn: Redis | Cluster | undefined
+  #last = '0-0'
+  #starting: Promise<void> | undefined
+  #loop: Promise<void> | undefined
+  #running = false
+
+  constructor(
+    private readonly client: Redis | Cluster,
+    private readonly stream: string,
+    private readonly origin: string,
+    private readonly decode: (value: string) => SessionRecord,
+    private readonly deliver: (events: DeletionEvent[]) => void,
+    private readonly report: (error: Error) => void,
+  ) {}
+
+  start(): Promise<void> {
+    this.#starting ??= (async () => {
+      this.#running = true
+      const conn = this.client.duplicate()
+      this.#conn = conn
+      try {
+        const newest = await conn.xrevrange(this.stream, '+', '-', 'COUNT', 1)
+        this.#last = newest[0]?.[0] ?? '0-0'
+      } catch (error) {
+        this.report(new StoreError('redis', 'reading the change stream', error))
+      }
+      if (this.#running) this.#loop = this.#run(conn)
+    })()
+    return this.#starting
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false
+    await this.#starting
+    this.#starting = undefined
+    this.#conn?.disconnect()
+    this.#conn = undefined
+    await this.#loop
+  }
+
+  async #run(conn: Redis | Cluster): Promise<void> {
+    while (this.#running) {
+      let read: Array<[string, Array<[string, string[]]>]> | null
+      try {
+        read = (await conn.xread(
+          'COUNT',
+          PAGE,
+          'BLOCK',
+          0,
+          'STREAMS',
+          this.stream,
+          this.#last,
+        )) as Array<[string, Array<[string, string[]]>]> | null
+      } catch (error) {
+        if (!this.#running) return
+        this.report(new StoreError('redis', 'reading the change stream', error))
+        await new Promise((r) => setTimeout(r, RETRY_MS))
+        continue
+      }
+      const events: DeletionEvent[] = []
+      for (const [, entries] of read ?? []) {
+        for (const [id, fields] of entries) {
+          this.#last = id
+          const event = this.#event(fields)
+          if (event) events.push(event)
+        }
+      }
+      if (events.length > 0) this.deliver(events)
+    }
+  }
+
+  #event(fields: string[]): DeletionEvent | undefined {
+    const f: Record<string, string> = {}
+    for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i] as string] = fields[i + 1] as string
+    if (f.o === this.origin) return undefined
+    try {
+      const session = publicSession(this.decode(f.v ?? ''))
+      const at = new Date(Number(f.a))
+      if (f.k === 'expired') return { session, reason: 'expired', at }
+      return { session, reason: 'revoked', revokeReason: (f.r || 'admin') as RevokeReason, at }
+    } catch (error) {
+      this.report(new StoreError('redis', 'reading a logged deletion', error))
+      return undefined
+    }
+  }
+}
