@@ -10,6 +10,7 @@ import { setFlash, takeFlash } from './flash.js'
 import { body, plainHttpOrigin, readCookie, sameOrigin, send } from './http.js'
 import { page } from './layout.js'
 import { LIFETIMES } from './lifetimes.js'
+import { liveEvents } from './live.js'
 import type { Message } from './messages.js'
 import { sessionsPage } from './sessions-view.js'
 import { openStore } from './stores.js'
@@ -50,6 +51,7 @@ export async function startDemo({
   if (insecureLocal) warnInsecure(manager.cookieName)
   const sessions = nodeSessions(manager)
   const act = accountActions(sessions)
+  const live = liveEvents(manager, sessions)
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost')
@@ -91,6 +93,10 @@ export async function startDemo({
           }),
         )
       })(req, res)
+      return
+    }
+    if (url.pathname === '/sessions/events' && req.method === 'GET') {
+      await live(req, res)
       return
     }
     if (req.method === 'POST' && url.pathname.startsWith('/sessions/')) {
@@ -145,7 +151,9 @@ export async function startDemo({
     port: typeof address === 'object' && address ? address.port : port,
     description,
     async stop() {
-      await new Promise((resolve) => server.close(resolve))
+      const closed = new Promise((resolve) => server.close(resolve))
+      server.closeAllConnections() // the live feeds of open pages would hold close() forever
+      await closed
       await store.close()
       await close()
     },

@@ -2,6 +2,7 @@ import type { ListedSession } from 'sessionup'
 import { agentName, DEVICE_NAME_MAX, deviceName, givenName } from './device-name.js'
 import { escapeHtml, page } from './layout.js'
 import { explainLifetimes, FRESH_FOR, type Lifetimes } from './lifetimes.js'
+import { LIVE_SCRIPT } from './live.js'
 import { type Message, message } from './messages.js'
 import { ago, duration, fromNow, utc } from './time.js'
 
@@ -30,7 +31,7 @@ ${others ? '<form method="post" action="/sessions/logout-others"><button type="s
 ${thisDevice(
   sessions.find((s) => s.current),
   now,
-)}`,
+)}${LIVE_SCRIPT}`,
   )
 }
 
