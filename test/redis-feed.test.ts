@@ -54,6 +54,26 @@ describe('Redis change stream', () => {
     }
   })
 
+  it("the app's client quitting ends the store's own reading connection too", async () => {
+    const prefix = `sessionup-feed-${randomBytes(4).toString('hex')}:`
+    const name = `feed-quit-${randomBytes(3).toString('hex')}`
+    const [client, admin] = [new Redis(redis.url, { connectionName: name }), new Redis(redis.url)]
+    const store = new RedisStore(client, { prefix, cleanupInterval: 0 })
+    store.onDeletion(() => {})
+    await store.following
+    const named = async () =>
+      [...String(await admin.client('LIST')).matchAll(new RegExp(`name=${name} `, 'g'))].length
+    assert.equal(await named(), 2, "the app's connection and the store's duplicate")
+    await client.quit()
+    let left = await named()
+    for (let i = 0; i < 100 && left > 0; i++) {
+      await new Promise((r) => setTimeout(r, 10))
+      left = await named()
+    }
+    assert.equal(left, 0, 'nothing of the store is left connected')
+    await admin.quit()
+  })
+
   it('changeLog: false writes no stream', async () => {
     const prefix = `sessionup-feed-${randomBytes(4).toString('hex')}:`
     const client = new Redis(redis.url)

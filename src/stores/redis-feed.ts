@@ -17,6 +17,26 @@ export function logArgs(d: Deletion, logged: boolean): string[] {
   return [logged ? '1' : '0', d.kind, d.reason ?? '', d.origin, String(d.at), minId]
 }
 
+/** The feeds reading beside each app client, stopped together when that client ends. */
+const feedsOf = new WeakMap<Redis | Cluster, Set<RedisStreamFeed>>()
+
+/**
+ * Stops `feed` when the app's client ends (quit, or gave up reconnecting): its own connection
+ * must not keep the process alive after the app let go of Redis. One listener per client.
+ */
+function whenEnded(client: Redis | Cluster, feed: RedisStreamFeed): void {
+  let feeds = feedsOf.get(client)
+  if (!feeds) {
+    const set = new Set<RedisStreamFeed>()
+    feeds = set
+    feedsOf.set(client, set)
+    client.once('end', () => {
+      for (const f of set) void f.stop()
+    })
+  }
+  feeds.add(feed)
+}
+
 /**
  * Follows the store's stream of deletions on a connection of its own (`duplicate()` of the
  * client), blocked in `XREAD` until an entry comes: entries arrive in the order Redis ran the
@@ -43,6 +63,7 @@ export class RedisStreamFeed implements Feed {
   start(): Promise<void> {
     this.#starting ??= (async () => {
       this.#running = true
+      whenEnded(this.client, this)
       const conn = this.client.duplicate()
       this.#conn = conn
       try {
@@ -58,6 +79,7 @@ export class RedisStreamFeed implements Feed {
 
   async stop(): Promise<void> {
     this.#running = false
+    feedsOf.get(this.client)?.delete(this)
     await this.#starting
     this.#starting = undefined
     this.#conn?.disconnect()
