@@ -68,3 +68,21 @@ export async function until(done: () => boolean, what = 'the condition', ms = 5_
     await new Promise((r) => setTimeout(r, 5))
   }
 }
+
+/**
+ * Reads `read()` every 10 ms until `done(value)` holds or `ms` pass, and returns the last value:
+ * for what a server finishes in its own time (a connection closing).
+ */
+export async function eventually<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  ms = 1_000,
+) {
+  const deadline = Date.now() + ms
+  let value = await read()
+  while (!done(value) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 10))
+    value = await read()
+  }
+  return value
+}

@@ -5,7 +5,7 @@ import pg from 'pg'
 import type { DeletionEvent } from '../src/index.js'
 import { PostgresStore } from '../src/stores/postgres.js'
 import { sessionRecord } from '../src/testing/index.js'
-import { until } from './helpers.js'
+import { eventually, until } from './helpers.js'
 import { postgres, skipped } from './services.js'
 
 const { url: URL, skip } = postgres
@@ -87,11 +87,10 @@ describe('PostgreSQL change feed', () => {
     assert.equal(await listening(), 1)
     await store.close()
     await pool.end()
-    let left = await listening()
-    for (let i = 0; i < 100 && left > 0; i++) {
-      await new Promise((r) => setTimeout(r, 10))
-      left = await listening()
-    }
-    assert.equal(left, 0, 'the LISTEN connection ended with close()')
+    assert.equal(
+      await eventually(listening, (n) => n === 0),
+      0,
+      'the LISTEN connection ended with close()',
+    )
   })
 })

@@ -5,7 +5,7 @@ import { Redis } from 'ioredis'
 import type { DeletionEvent } from '../src/index.js'
 import { RedisStore } from '../src/stores/redis.js'
 import { sessionRecord } from '../src/testing/index.js'
-import { until } from './helpers.js'
+import { eventually, until } from './helpers.js'
 import { redis, skipped } from './services.js'
 
 const live = (id: string, userKey = 'u') =>
@@ -65,12 +65,11 @@ describe('Redis change stream', () => {
       [...String(await admin.client('LIST')).matchAll(new RegExp(`name=${name} `, 'g'))].length
     assert.equal(await named(), 2, "the app's connection and the store's duplicate")
     await client.quit()
-    let left = await named()
-    for (let i = 0; i < 100 && left > 0; i++) {
-      await new Promise((r) => setTimeout(r, 10))
-      left = await named()
-    }
-    assert.equal(left, 0, 'nothing of the store is left connected')
+    assert.equal(
+      await eventually(named, (n) => n === 0),
+      0,
+      'nothing of the store is left connected',
+    )
     await admin.quit()
   })
 
