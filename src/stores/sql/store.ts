@@ -1,4 +1,4 @@
-import { InvalidOptionError, storeFailure } from '../../errors.js'
+import { storeFailure } from '../../errors.js'
 import type { SessionRecord } from '../../session.js'
 import type { SchemaStatus, SessionPatch } from '../../store.js'
 import { BaseStore, type Deletion, type Removed, SCHEMA_VERSION, type StoreSpec } from '../base.js'
@@ -6,6 +6,7 @@ import type { ChangeFeed, Watching } from '../feed.js'
 import { flatten, unflatten } from '../record.js'
 import { CHANGE_RETENTION_MS, changeStatements, loggedDelete, sqlChangeSource } from './changes.js'
 import type { SqlDialect } from './dialect.js'
+import { Readiness, then } from './readiness.js'
 import {
   type Ask,
   prepareTable,
@@ -62,11 +63,9 @@ export abstract class SqlStore extends BaseStore<Row> {
   readonly #driver: SqlDriver
   readonly #sql: ReturnType<typeof statements>
   readonly #prepared = new Map<string, SqlStatement>()
-  readonly #autoMigrate: boolean
+  readonly #readiness: Readiness
   readonly #logged: boolean
   readonly #where: ReturnType<typeof deleteConditions>
-  #ready = false
-  #preparing: Promise<void> | undefined
 
   constructor(
     layer: string,
@@ -78,22 +77,15 @@ export abstract class SqlStore extends BaseStore<Row> {
   ) {
     super(layer, options, spec)
     this.#driver = driver()
-    this.#autoMigrate = autoMigrate
     this.#logged = changeLog
     this.table = this.#driver.name.table
     this.#sql = statements(this.#driver.dialect, this.#driver.name.qualified)
     this.#where = deleteConditions(this.#driver.dialect, this.#driver.name.qualified)
-    let done: Maybe<void>
-    try {
-      done = this.#prepare(autoMigrate)
-    } catch (error) {
-      // An outdated table is not a reason to refuse the store: `migrate()` is how to fix it, and
-      // until then every method rejects with this error (through `ready`).
-      if (!isOutdated(error)) throw error
-      return
-    }
-    if (done instanceof Promise) this.#track(done)
-    else this.#ready = true
+    this.#readiness = new Readiness(
+      (write) => this.#run(write),
+      autoMigrate,
+      this.#driver.name.qualified,
+    )
   }
 
   /** One run of the schema steps; failures name the table. */
@@ -113,51 +105,17 @@ export abstract class SqlStore extends BaseStore<Row> {
     }
   }
 
-  /** Makes the table current (or, without `write`, checks that it is). */
-  #prepare(write: boolean): Maybe<void> {
-    return then(this.#run(write), (outcome) => {
-      if (outcome.to !== SCHEMA_VERSION) throw this.#outdated(outcome.from)
-    })
-  }
-
-  #outdated(from: number | null): InvalidOptionError {
-    const found = from === null ? 'does not exist yet' : `is at schema version ${from}`
-    return new InvalidOptionError(
-      'autoMigrate',
-      `${this.#driver.name.qualified} ${found} and autoMigrate is false: run store.migrate() first`,
-    )
-  }
-
   /**
    * Resolves once the table is in place. A failed attempt is not kept: the next call (or the
    * next `ready`) tries again, so a store made while the database was down recovers.
    */
   get ready(): Promise<void> {
-    if (this.#ready) return Promise.resolve()
-    this.#preparing ??= this.#track(Promise.resolve().then(() => this.#prepare(this.#autoMigrate)))
-    return this.#preparing
-  }
-
-  #track(attempt: Promise<void>): Promise<void> {
-    const tracked = attempt.then(
-      () => {
-        this.#ready = true
-      },
-      (error: unknown) => {
-        this.#preparing = undefined
-        throw error
-      },
-    )
-    tracked.catch(() => {}) // every method awaiting it reports the failure
-    this.#preparing = tracked
-    return tracked
+    return this.#readiness.ready
   }
 
   /** Migrates the table to this version in place (several processes may run it at once). */
   override async migrate(): Promise<{ from: number | null; to: number }> {
-    const outcome = await this.#run(true)
-    this.#ready = true
-    return { from: outcome.from, to: SCHEMA_VERSION }
+    return { from: await this.#readiness.migrate(), to: SCHEMA_VERSION }
   }
 
   override async schemaStatus(): Promise<SchemaStatus> {
@@ -180,7 +138,7 @@ export abstract class SqlStore extends BaseStore<Row> {
 
   /** Runs `work` once the table is ready; synchronously when it already is. */
   #when<T>(work: () => Maybe<T>): Maybe<T> {
-    return this.#ready ? work() : this.ready.then(work)
+    return this.#readiness.when(work)
   }
 
   /**
@@ -262,13 +220,4 @@ export abstract class SqlStore extends BaseStore<Row> {
     if (typeof meta !== 'string') throw new TypeError('meta is not text')
     return unflatten(row, meta === '{}' ? {} : JSON.parse(meta))
   }
-}
-
-function isOutdated(error: unknown): boolean {
-  return error instanceof InvalidOptionError && error.option === 'autoMigrate'
-}
-
-/** Maps a value that may still be a promise, without a promise where there was none. */
-function then<T, U>(value: Maybe<T>, map: (value: T) => U): Maybe<U> {
-  return value instanceof Promise ? value.then(map) : map(value)
 }
