@@ -12,7 +12,6 @@ export type { LMDBStoreOptions } from './lmdb-changes.js'
 
 import {
   EXP,
-  isRecord,
   prepareBucket,
   REC,
   type Row,
@@ -23,7 +22,7 @@ import {
   userRange,
   VERSION_KEY,
 } from './lmdb-layout.js'
-import { patched } from './record.js'
+import { removeExpiredRows, removeOne, removeUserRows, updateRow } from './lmdb-ops.js'
 
 /**
  * Sessions in an LMDB named database, over an `lmdb` root database you opened (and close).
@@ -141,19 +140,6 @@ export class LMDBStore extends BaseStore<Row> {
     return this.#db.get([REC, id]) as StoredRecord | undefined
   }
 
-  /**
-   * Removes a record and its index entries, inside a write transaction. An unreadable record
-   * still goes, with the entries that can be found without it (`userEntry`, when known).
-   */
-  #removeAll(id: string, r: unknown, userEntry?: Key): void {
-    this.#db.remove([REC, id])
-    if (userEntry) this.#db.remove(userEntry)
-    if (isRecord(r)) {
-      this.#db.remove([USER, r[0], r[1], id])
-      this.#db.remove([EXP, r[2], id])
-    }
-  }
-
   protected insert(session: SessionRecord): Promise<boolean> {
     const id = session.id
     const r = toRecord(session)
@@ -208,44 +194,16 @@ export class LMDBStore extends BaseStore<Row> {
   }
 
   protected removeById(id: string, owner: string | undefined, d: Deletion) {
-    return this.#delete(d, () => {
-      const r = this.#record(id)
-      if (r === undefined || (owner !== undefined && (!isRecord(r) || r[0] !== owner))) return []
-      this.#removeAll(id, r)
-      return [[id, r] as const]
-    })
+    return this.#delete(d, () => removeOne(this.#db, id, owner))
   }
 
   protected removeByUser(userKey: string, except: readonly string[], d: Deletion) {
     const keep = new Set(except)
-    return this.#delete(d, () => {
-      const deleted: Row[] = []
-      for (const { key, value } of [...this.#db.getRange(userRange(userKey))]) {
-        const [, owner, , id] = key as [string, string, number, string]
-        if (owner !== userKey || keep.has(id)) continue
-        const r = this.#record(id)
-        this.#removeAll(id, r, key)
-        deleted.push([id, (r ?? value) as StoredRecord])
-      }
-      return deleted
-    })
+    return this.#delete(d, () => removeUserRows(this.#db, userKey, keep))
   }
 
   protected update(id: string, patch: SessionPatch, now: number): Promise<boolean> {
-    return this.#write(() => {
-      const r = this.#record(id)
-      if (r === undefined) return false
-      const next = patched(toSession([id, r]), patch, now)
-      if (!next) return false
-      const renewed = toRecord(next)
-      if (renewed[2] !== r[2]) {
-        this.#db.remove([EXP, r[2], id])
-        this.#db.put([EXP, renewed[2], id], true)
-      }
-      this.#db.put([REC, id], renewed)
-      this.#db.put([USER, r[0], r[1], id], renewed)
-      return true
-    })
+    return this.#write(() => updateRow(this.#db, id, patch, now))
   }
 
   /**
@@ -254,17 +212,7 @@ export class LMDBStore extends BaseStore<Row> {
    * cleanup.
    */
   protected removeExpired(now: number, limit: number, d: Deletion) {
-    return this.#delete(d, () => {
-      const deleted: Row[] = []
-      for (const key of [...this.#db.getKeys({ start: [EXP], end: [EXP, now + 1], limit })]) {
-        const [, , id] = key as [string, number, string]
-        const r = this.#record(id)
-        this.#removeAll(id, r, undefined)
-        this.#db.remove(key) // also when the record is gone or unreadable: never loop on it
-        if (r !== undefined) deleted.push([id, r])
-      }
-      return deleted
-    })
+    return this.#delete(d, () => removeExpiredRows(this.#db, now, limit))
   }
 
   protected decode(row: Row): SessionRecord {
