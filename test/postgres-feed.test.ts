@@ -71,6 +71,42 @@ describe('PostgreSQL change feed', () => {
     await Promise.all([poolA.end(), poolB.end()])
   })
 
+  it('a session too big for a notification comes by its seq, and is read back whole', async () => {
+    const [poolA, poolB] = [
+      new pg.Pool({ connectionString: URL }),
+      new pg.Pool({ connectionString: URL }),
+    ]
+    const a = new PostgresStore(poolA, { table, cleanupInterval: 0 })
+    const b = new PostgresStore(poolB, { table, cleanupInterval: 0 })
+    const heard: DeletionEvent[] = []
+    b.onDeletion((e) => {
+      heard.push(e)
+    })
+    try {
+      await b.following
+      const big = { ...live('big'), meta: { notes: 'n'.repeat(20_000) } } // > 8,000 bytes
+      await a.create(big)
+      await a.create(live('small'))
+      await a.deleteById('big', { reason: 'admin' })
+      await a.deleteById('small', { reason: 'logout' })
+      await until(() => heard.length === 2, 'both deletions')
+      assert.deepEqual(
+        heard
+          .map((e) => [e.session.id, e.revokeReason, e.session.meta.notes?.length ?? 0])
+          .sort((x, y) => String(x[0]).localeCompare(String(y[0]))),
+        [
+          ['big', 'admin', 20_000],
+          ['small', 'logout', 0],
+        ],
+        'in any order: the small one came in its notification, the big one is read by seq',
+      )
+    } finally {
+      await b.close()
+      await a.close()
+      await Promise.all([poolA.end(), poolB.end()])
+    }
+  })
+
   it('listens outside the pool (a pool of one still serves), and close() ends that connection', async () => {
     const pool = new pg.Pool({ connectionString: URL, max: 1, application_name: 'feed-close' })
     const store = new PostgresStore(pool, { table, cleanupInterval: 0 })

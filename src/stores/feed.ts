@@ -34,9 +34,10 @@ export interface ChangeSource {
   bySeq?(seqs: readonly number[]): Maybe<Change[]>
   /**
    * Calls `wake` whenever the log may have grown (a poll of the engine's data version, a
-   * notification, which may name the seq that committed), until the returned stop is called.
+   * notification, which may name the seq that committed, or carry the change itself), until
+   * the returned stop is called.
    */
-  watch(wake: (seq?: number) => void, report: (error: Error) => void): Watching
+  watch(wake: (seq?: number, change?: Change) => void, report: (error: Error) => void): Watching
 }
 
 /** A watch under way: `stop` ends it; `ready`, when given, resolves once it is listening. */
@@ -87,7 +88,7 @@ export class ChangeFeed implements Feed {
         const head = await this.source.head()
         if (generation !== this.#generation) return
         this.#last = head
-        this.#watching = this.source.watch((seq) => this.#wake(seq), this.report)
+        this.#watching = this.source.watch((seq, change) => this.#wake(seq, change), this.report)
         await this.#watching.ready
         void this.pull() // whatever committed between reading the head and watching
       } catch (error) {
@@ -108,7 +109,11 @@ export class ChangeFeed implements Feed {
     await this.#pulling
   }
 
-  #wake(seq: number | undefined): void {
+  #wake(seq: number | undefined, change: Change | undefined): void {
+    if (change && this.#last !== undefined) {
+      this.#deliver([change]) // a notification that carried it: no read needed
+      return
+    }
     // A named seq is kept until a pass has read it: one that committed after a higher seq was
     // read is behind `#last` by then, and only a read by seq finds it.
     if (seq !== undefined && this.source.bySeq && !this.#delivered.has(seq)) this.#late.push(seq)

@@ -6,7 +6,7 @@ export const RELISTEN_MS = 500
 
 /**
  * LISTENs on `channel` over a connection of its own, made with the pool's settings but outside
- * it (so it never takes one of the pool's clients), calling `wake(seq)` per notification and
+ * it (so it never takes one of the pool's clients), calling `wake(seq, change?)` per notification and
  * `wake()` after each (re)connect, to catch up on what was logged while it was not listening.
  * A lost connection is reported and replaced after `RELISTEN_MS`. `ready` resolves once the
  * first attempt has listened (or failed and been reported).
@@ -14,7 +14,7 @@ export const RELISTEN_MS = 500
 export function listen(
   pool: Pool,
   channel: string,
-  wake: (seq?: number) => void,
+  wake: (seq?: number, row?: unknown[]) => void,
   report: (error: Error) => void,
 ): Watching {
   const ClientClass = (pool as unknown as { Client: new (options: object) => Client }).Client
@@ -38,7 +38,13 @@ export function listen(
     const c = new ClientClass(pool.options)
     c.on('error', (error) => lost(c, error))
     c.on('notification', (m) => {
-      if (m.channel === channel) wake(Number(m.payload))
+      if (m.channel !== channel) return
+      const payload = m.payload ?? ''
+      // The change itself (a JSON array), or only its seq when it did not fit.
+      if (payload.startsWith('[')) {
+        const row = JSON.parse(payload) as unknown[]
+        wake(Number(row[0]), row)
+      } else wake(Number(payload))
     })
     client = c
     try {

@@ -40,11 +40,13 @@ export function* createChanges(d: SqlDialect, n: TableName): Generator<Ask, void
   }
   yield { sql: `CREATE INDEX "${c.name}_at" ON ${c.qualified} (at)`, params: [] }
   if (d.name !== 'postgres') return
-  // Each committed change row wakes the listeners with its seq: notifications arrive in commit
-  // order, so a reader never skips a row that committed after a later seq.
+  // Each committed change row wakes the listeners, in commit order, with the change itself
+  // (seq, at, kind, reason, origin, row) when it fits in a notification, else with its seq only.
   const fn = `"${n.schema}"."${c.name}_notify"`
+  const change =
+    'json_build_array(NEW.seq, NEW.at, NEW.kind, NEW.reason, NEW.origin, NEW.row)::text'
   yield {
-    sql: `CREATE OR REPLACE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_notify('${channelOf(n)}', NEW.seq::text); RETURN NULL; END $$`,
+    sql: `CREATE OR REPLACE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$ DECLARE payload text := ${change}; BEGIN IF octet_length(payload) > 7900 THEN payload := NEW.seq::text; END IF; PERFORM pg_notify('${channelOf(n)}', payload); RETURN NULL; END $$`,
     params: [],
   }
   yield {
@@ -114,6 +116,18 @@ function then<T, U>(value: Maybe<T>, map: (value: T) => U): Maybe<U> {
   return value instanceof Promise ? value.then(map) : map(value)
 }
 
+/** A change from its columns (seq, at, kind, reason, origin, row as JSON text). */
+export function changeOf(r: Row, decode: (row: Row) => SessionRecord): Change {
+  return {
+    seq: Number(r[0]),
+    at: Number(r[1]),
+    kind: r[2] === 'expired' ? 'expired' : 'revoked',
+    reason: (r[3] ?? null) as Change['reason'],
+    origin: String(r[4]),
+    record: () => decode(JSON.parse(String(r[5])) as Row),
+  }
+}
+
 /** Reading the change log through `query` (rows as arrays); the driver adds `watch`. */
 export function sqlChangeSource(
   n: TableName,
@@ -121,14 +135,7 @@ export function sqlChangeSource(
   decode: (row: Row) => SessionRecord,
 ): Omit<ChangeSource, 'watch'> {
   const sql = changeStatements(n)
-  const change = (r: Row): Change => ({
-    seq: Number(r[0]),
-    at: Number(r[1]),
-    kind: r[2] === 'expired' ? 'expired' : 'revoked',
-    reason: (r[3] ?? null) as Change['reason'],
-    origin: String(r[4]),
-    record: () => decode(JSON.parse(String(r[5])) as Row),
-  })
+  const change = (r: Row) => changeOf(r, decode)
   return {
     head: () => then(query(sql.head, []), (rows) => Number(rows[0]?.[0] ?? 0)),
     after: (seq, limit) => then(query(sql.after, [seq, limit]), (rows) => rows.map(change)),

@@ -4,7 +4,13 @@ import type { SchemaStatus, SessionPatch } from '../../store.js'
 import { BaseStore, type Deletion, type Removed, SCHEMA_VERSION, type StoreSpec } from '../base.js'
 import type { ChangeFeed, Watching } from '../feed.js'
 import { flatten, unflatten } from '../record.js'
-import { CHANGE_RETENTION_MS, changeStatements, loggedDelete, sqlChangeSource } from './changes.js'
+import {
+  CHANGE_RETENTION_MS,
+  changeOf,
+  changeStatements,
+  loggedDelete,
+  sqlChangeSource,
+} from './changes.js'
 import type { SqlDialect } from './dialect.js'
 import { Readiness, then } from './readiness.js'
 import {
@@ -48,7 +54,7 @@ export interface SqlDriver {
    * Calls `wake` whenever another connection may have added to the change log, until stopped;
    * for a driver's `seqs`, with the seqs it was told of.
    */
-  watch(wake: (seq?: number) => void, report: (error: Error) => void): Watching
+  watch(wake: (seq?: number, row?: unknown[]) => void, report: (error: Error) => void): Watching
 }
 
 type StatementName = Exclude<keyof ReturnType<typeof statements>, 'returning'>
@@ -164,7 +170,12 @@ export abstract class SqlStore extends BaseStore<Row> {
     const query = (sql: string, params: unknown[]) =>
       this.#when(() => this.#statementFor(sql).rows(params))
     const source = sqlChangeSource(this.#driver.name, query, (row) => this.decode(row))
-    return this.feedFrom({ ...source, watch: (wake, report) => this.#driver.watch(wake, report) })
+    const decode = (row: Row) => this.decode(row)
+    return this.feedFrom({
+      ...source,
+      watch: (wake, report) =>
+        this.#driver.watch((seq, row) => wake(seq, row && changeOf(row, decode)), report),
+    })
   }
 
   /** Drops change rows older than the retention (cleanup calls it after each pass). */
