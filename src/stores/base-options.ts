@@ -69,6 +69,3 @@ export function checkFlag(option: string, value: unknown, fallback: boolean): bo
   if (typeof value !== 'boolean') throw new InvalidOptionError(option, 'expected true or false')
   return value
 }
-
-/** How often a store polls its engine's data version for other processes' changes. */
-export const FEED_POLL_MS = 10

@@ -46,6 +46,35 @@ export interface Watching {
   ready?: Promise<void>
 }
 
+/** How long logged deletions are kept (for readers that were away, and replays). */
+export const CHANGE_RETENTION_MS = 15 * 60_000
+/** How often a store polls its engine's data version for other processes' changes. */
+export const FEED_POLL_MS = 10
+
+/**
+ * A watch that polls `version()` every `FEED_POLL_MS` and wakes when it moved. A failing poll
+ * (a closed database) stops it and is reported once. The timer never keeps the process alive.
+ */
+export function pollWatch(
+  version: () => unknown,
+  wake: () => void,
+  report: (error: Error) => void,
+): Watching {
+  let seen = version()
+  const timer = setInterval(() => {
+    try {
+      const now = version()
+      if (now !== seen) wake()
+      seen = now
+    } catch (error) {
+      clearInterval(timer)
+      report(error instanceof Error ? error : new Error(String(error)))
+    }
+  }, FEED_POLL_MS)
+  timer.unref?.()
+  return { stop: () => clearInterval(timer) }
+}
+
 const PAGE = 500
 /** Seqs remembered as delivered, so a change named twice (notified and read) goes out once. */
 const REMEMBERED = 10_000
@@ -73,11 +102,6 @@ export class ChangeFeed implements Feed {
     private readonly deliver: (events: DeletionEvent[]) => void,
     private readonly report: (error: Error) => void,
   ) {}
-
-  /** Whether it is (or is getting) under way. */
-  get running(): boolean {
-    return this.#starting !== undefined
-  }
 
   /** Starts following the log; resolves once the head has been read. Idempotent. */
   start(): Promise<void> {

@@ -1,9 +1,7 @@
 import type { Database, Key } from 'lmdb'
 import type { BaseStoreOptions, Deletion } from './base.js'
-import { FEED_POLL_MS } from './base-options.js'
-import type { Change, ChangeSource } from './feed.js'
+import { CHANGE_RETENTION_MS, type Change, type ChangeSource, pollWatch } from './feed.js'
 import type { Row, StoredRecord } from './lmdb-layout.js'
-import { CHANGE_RETENTION_MS } from './sql/changes.js'
 
 export interface LMDBStoreOptions extends BaseStoreOptions {
   /** The LMDB named database (Go's Bolt bucket) for sessions and their indexes. Required. */
@@ -84,21 +82,7 @@ export function lmdbChangeSource(
       }
       return changes
     },
-    watch(wake, report) {
-      let seen = newest()
-      const timer = setInterval(() => {
-        try {
-          const now = newest()
-          if (now !== seen) wake()
-          seen = now
-        } catch (error) {
-          clearInterval(timer)
-          report(error instanceof Error ? error : new Error(String(error)))
-        }
-      }, FEED_POLL_MS)
-      timer.unref?.()
-      return { stop: () => clearInterval(timer) }
-    },
+    watch: (wake, report) => pollWatch(newest, wake, report),
   }
 }
 

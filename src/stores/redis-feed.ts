@@ -3,8 +3,7 @@ import { StoreError } from '../errors.js'
 import { publicSession, type SessionRecord } from '../session.js'
 import type { DeletionEvent, RevokeReason } from '../store.js'
 import type { Deletion } from './base.js'
-import type { Feed } from './feed.js'
-import { CHANGE_RETENTION_MS } from './sql/changes.js'
+import { CHANGE_RETENTION_MS, type Feed } from './feed.js'
 
 /** How long the feed waits after a failed read before it reads again. */
 const RETRY_MS = 500

@@ -2,7 +2,8 @@ import type { Database, Statement } from 'better-sqlite3'
 import { type CleanupHandle, startCleanup } from '../cleanup.js'
 import { InvalidOptionError } from '../errors.js'
 import type { BaseStoreOptions } from './base.js'
-import { checkAutoMigrate, checkFlag, FEED_POLL_MS } from './base-options.js'
+import { checkAutoMigrate, checkFlag } from './base-options.js'
+import { pollWatch } from './feed.js'
 import { sqliteDialect } from './sql/dialect.js'
 import { tableName } from './sql/names.js'
 import type { SchemaOutcome, SchemaRun, SqlRow } from './sql/schema.js'
@@ -67,20 +68,7 @@ function betterSqlite3(db: Database, options: SQLiteStoreOptions): SqlDriver {
     watch(wake, report) {
       // Moves only when another connection commits: this process's own writes leave it alone.
       const dataVersion = db.prepare('PRAGMA data_version').pluck()
-      let seen: unknown
-      const timer = setInterval(() => {
-        try {
-          const now = dataVersion.get()
-          if (seen !== undefined && now !== seen) wake()
-          seen = now
-        } catch (error) {
-          clearInterval(timer) // a closed database: stop, and say so once
-          report(error instanceof Error ? error : new Error(String(error)))
-        }
-      }, FEED_POLL_MS)
-      timer.unref?.()
-      seen = dataVersion.get()
-      return { stop: () => clearInterval(timer) }
+      return pollWatch(() => dataVersion.get(), wake, report)
     },
     migrate(steps: SchemaRun): SchemaOutcome {
       // BEGIN IMMEDIATE takes the write lock first, so processes starting together queue up.

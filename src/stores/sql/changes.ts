@@ -1,6 +1,7 @@
 import type { SessionRecord } from '../../session.js'
 import type { Change, ChangeSource } from '../feed.js'
 import type { SqlDialect } from './dialect.js'
+import { then } from './readiness.js'
 import type { Ask, SqlRow, TableName } from './schema.js'
 import { COLUMNS } from './statements.js'
 
@@ -11,8 +12,7 @@ import { COLUMNS } from './statements.js'
  * in `COLUMNS` order, and are trimmed by cleanup after `CHANGE_RETENTION_MS`.
  */
 
-/** How long change rows are kept (for readers that were away, and PostgreSQL replays). */
-export const CHANGE_RETENTION_MS = 15 * 60_000
+export { CHANGE_RETENTION_MS } from '../feed.js'
 
 /** The quoted name of a table's change log: `<table>_changes`, in the same schema. */
 export function changesTable(n: TableName): { name: string; qualified: string } {
@@ -110,11 +110,6 @@ export function changeStatements(n: TableName) {
 
 type Maybe<T> = T | Promise<T>
 type Row = unknown[]
-
-/** Maps a value that may still be a promise, without a promise where there was none. */
-function then<T, U>(value: Maybe<T>, map: (value: T) => U): Maybe<U> {
-  return value instanceof Promise ? value.then(map) : map(value)
-}
 
 /** A change from its columns (seq, at, kind, reason, origin, row as JSON text). */
 export function changeOf(r: Row, decode: (row: Row) => SessionRecord): Change {
