@@ -97,6 +97,31 @@ export abstract class BaseStore<R = SessionRecord> extends StoreCore implements 
   async fetchById(id: string): Promise<SessionRecord | null> {
     checkId('id', id)
     const now = this.now()
+    const cache = this.cache
+    if (cache === undefined) return this.#fetch(id, now)
+    let stamp: number | null
+    try {
+      stamp = this.cacheStamp()
+    } catch (error) {
+      throw storeFailure(this.layer, 'fetchById', error)
+    }
+    if (stamp === null) {
+      cache.stats.bypassed++
+      return this.#fetch(id, now)
+    }
+    const hit = cache.get(id, now, stamp, (i, version) => this.cacheRecheck(i, version, now))
+    if (hit !== undefined) return hit
+    const ticket = cache.begin(id, stamp)
+    let found: SessionRecord | null = null
+    try {
+      found = await this.#fetch(id, now)
+      return found
+    } finally {
+      cache.end(ticket, found, now)
+    }
+  }
+
+  async #fetch(id: string, now: number): Promise<SessionRecord | null> {
     let row: R | null | undefined
     try {
       row = await this.selectById(id, now)
@@ -128,28 +153,43 @@ export abstract class BaseStore<R = SessionRecord> extends StoreCore implements 
   async deleteById(id: string, options?: DeleteByIdOptions): Promise<boolean> {
     checkId('id', id)
     const { owner, reason } = checkDeleteById(options)
-    const removed = await this.#remove('deleteById', () =>
-      this.removeById(id, owner, this.#deletion('revoked', reason)),
-    )
+    this.cache?.invalidate(id)
+    let removed: Removed<R>
+    try {
+      removed = await this.#remove('deleteById', () =>
+        this.removeById(id, owner, this.#deletion('revoked', reason)),
+      )
+    } finally {
+      this.cache?.invalidate(id)
+    }
     return this.#emitRemoved(removed, 'revoked', reason) > 0
   }
 
   async deleteByUserKey(userKey: string, options?: DeleteByUserKeyOptions): Promise<void> {
     checkUserKey('userKey', userKey)
     const { except, reason } = checkDeleteByUser(options)
-    const removed = await this.#remove('deleteByUserKey', () =>
-      this.removeByUser(userKey, except, this.#deletion('revoked', reason)),
-    )
+    let removed: Removed<R>
+    try {
+      removed = await this.#remove('deleteByUserKey', () =>
+        this.removeByUser(userKey, except, this.#deletion('revoked', reason)),
+      )
+    } catch (error) {
+      this.cache?.clear() // which sessions went is unknown
+      throw error
+    }
     this.#emitRemoved(removed, 'revoked', reason)
   }
 
   async touch(id: string, patch: SessionPatch): Promise<boolean> {
     checkId('id', id)
     checkPatch(patch)
+    this.cache?.invalidate(id)
     try {
       return await this.update(id, patch, this.now())
     } catch (error) {
       throw storeFailure(this.layer, 'touch', error)
+    } finally {
+      this.cache?.invalidate(id)
     }
   }
 
@@ -179,7 +219,9 @@ export abstract class BaseStore<R = SessionRecord> extends StoreCore implements 
   }
 
   #deletion(kind: DeletionReason, reason: RevokeReason | null, at = this.now()): Deletion {
-    return { rows: this.events.active, at, kind, reason, origin: this.origin }
+    // The read cache needs the rows too: to forget each deleted id.
+    const rows = this.events.active || this.cache !== undefined
+    return { rows, at, kind, reason, origin: this.origin }
   }
 
   async #remove(action: string, step: () => Maybe<Removed<R>>): Promise<Removed<R>> {
@@ -196,12 +238,17 @@ export abstract class BaseStore<R = SessionRecord> extends StoreCore implements 
     const sessions: Session[] = []
     for (const row of removed) {
       try {
-        sessions.push(publicSession(this.decode(row)))
+        const record = this.decode(row)
+        this.cache?.invalidate(record.id)
+        sessions.push(publicSession(record))
       } catch (error) {
+        this.cache?.clear()
         this.reportError(new StoreError(this.layer, 'reading a deleted record', error))
       }
     }
-    this.events.emitDeleted(sessions, reason, new Date(this.now()), revokeReason)
+    if (this.events.active) {
+      this.events.emitDeleted(sessions, reason, new Date(this.now()), revokeReason)
+    }
     return removed.length
   }
 

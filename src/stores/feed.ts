@@ -22,6 +22,11 @@ export interface Feed {
   start(): Promise<void>
   /** Stops following and waits for a delivery under way. */
   stop(): Promise<void>
+  /**
+   * While following with nothing missed: a number that changes whenever something may have been
+   * missed (a reconnect, a failed read); `null` while not following. The read cache trusts only it.
+   */
+  epoch(): number | null
 }
 
 /** Where a store's change log is read, and what tells it that the log may have grown. */
@@ -35,15 +40,21 @@ export interface ChangeSource {
   /**
    * Calls `wake` whenever the log may have grown (a poll of the engine's data version, a
    * notification, which may name the seq that committed, or carry the change itself), until
-   * the returned stop is called.
+   * the returned stop is called. Engines that announce updates too call `touched(id)` for each.
    */
-  watch(wake: (seq?: number, change?: Change) => void, report: (error: Error) => void): Watching
+  watch(
+    wake: (seq?: number, change?: Change) => void,
+    report: (error: Error) => void,
+    touched?: (id: string) => void,
+  ): Watching
 }
 
 /** A watch under way: `stop` ends it; `ready`, when given, resolves once it is listening. */
 export interface Watching {
   stop(): Maybe<void>
   ready?: Promise<void>
+  /** For watches over a connection: a count of (re)connections, `null` while disconnected. */
+  epoch?(): number | null
 }
 
 /** How long logged deletions are kept (for readers that were away, and replays). */
@@ -95,13 +106,23 @@ export class ChangeFeed implements Feed {
   /** Seqs named by a notification at or below `#last`: committed late, read by seq. */
   #late: number[] = []
   readonly #delivered = new Set<number>()
+  /** Failed reads of the log so far: each may have missed changes, so each moves the epoch. */
+  #faults = 0
 
   constructor(
     private readonly source: ChangeSource,
     readonly origin: string,
     private readonly deliver: (events: DeletionEvent[]) => void,
     private readonly report: (error: Error) => void,
+    private readonly touched: (id: string) => void = () => {},
   ) {}
+
+  epoch(): number | null {
+    const w = this.#watching
+    if (w === undefined || this.#last === undefined) return null
+    const connection = w.epoch ? w.epoch() : 0
+    return connection === null ? null : connection * 1_000_000 + this.#faults
+  }
 
   /** Starts following the log; resolves once the head has been read. Idempotent. */
   start(): Promise<void> {
@@ -112,7 +133,11 @@ export class ChangeFeed implements Feed {
         const head = await this.source.head()
         if (generation !== this.#generation) return
         this.#last = head
-        this.#watching = this.source.watch((seq, change) => this.#wake(seq, change), this.report)
+        this.#watching = this.source.watch(
+          (seq, change) => this.#wake(seq, change),
+          this.report,
+          (id) => this.touched(id),
+        )
         await this.#watching.ready
         void this.pull() // whatever committed between reading the head and watching
       } catch (error) {
@@ -167,6 +192,7 @@ export class ChangeFeed implements Feed {
         try {
           page = await this.source.after(this.#last, PAGE)
         } catch (error) {
+          this.#faults++
           this.report(new StoreError('feed', 'reading the change log', asError(error)))
           return
         }
@@ -179,6 +205,7 @@ export class ChangeFeed implements Feed {
         try {
           this.#deliver(await this.source.bySeq(missed))
         } catch (error) {
+          this.#faults++
           this.report(new StoreError('feed', 'reading the change log', asError(error)))
         }
       }
@@ -199,6 +226,7 @@ export class ChangeFeed implements Feed {
       try {
         session = publicSession(c.record())
       } catch (error) {
+        this.#faults++ // its id is unknown: nothing cached can be trusted
         this.report(new StoreError('feed', `reading the record of change ${c.seq}`, error))
         continue
       }

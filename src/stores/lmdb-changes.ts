@@ -19,6 +19,12 @@ export interface LMDBStoreOptions extends BaseStoreOptions {
    * key). Default `true`; `false` keeps deletion events in the process that deleted.
    */
   changeLog?: boolean
+  /**
+   * Answer `fetchById` from memory, exactly: each hit first reads one key that every update and
+   * delete transaction of any process increments; when it has moved, the hit is checked against
+   * the record's version before it is used. Off by default.
+   */
+  cache?: import('./read-cache.js').CacheOptions
 }
 
 /**

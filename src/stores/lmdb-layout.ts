@@ -32,6 +32,13 @@ export const REC = 's'
 export const USER = 'u'
 export const EXP = 'e'
 export const VERSION_KEY: Key = ['v']
+/** Counts the store's update and delete transactions, for the read caches of every process. */
+export const WRITES_KEY: Key = ['w']
+
+/** Whether a stored record is live at `now` and at `version` (v1 records are at version 0). */
+export function isAt(r: StoredRecord | undefined, version: number, now: number): boolean {
+  return r !== undefined && r[2] > now && ((r[16] as number | undefined) ?? 0) === version
+}
 
 /** A user's entries: strings sort after numbers, so [u, key, ''] ends key's createdAt range. */
 export function userRange(userKey: string): { start: Key; end: Key } {

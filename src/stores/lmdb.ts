@@ -12,6 +12,7 @@ export type { LMDBStoreOptions } from './lmdb-changes.js'
 
 import {
   EXP,
+  isAt,
   prepareBucket,
   REC,
   type Row,
@@ -21,6 +22,7 @@ import {
   USER,
   userRange,
   VERSION_KEY,
+  WRITES_KEY,
 } from './lmdb-layout.js'
 import { removeExpiredRows, removeOne, removeUserRows, updateRow } from './lmdb-ops.js'
 
@@ -43,7 +45,10 @@ export class LMDBStore extends BaseStore<Row> {
   #outdated: InvalidOptionError | undefined
 
   constructor(root: RootDatabase, options: LMDBStoreOptions) {
-    super('lmdb', options, { batchSize: 500, options: ['bucket', 'autoMigrate', 'changeLog'] })
+    super('lmdb', options, {
+      batchSize: 500,
+      options: ['bucket', 'autoMigrate', 'changeLog', 'cache'],
+    })
     this.#autoMigrate = checkAutoMigrate(options?.autoMigrate)
     this.#logged = checkFlag('changeLog', options?.changeLog, true)
     if (typeof root?.openDB !== 'function') {
@@ -66,7 +71,7 @@ export class LMDBStore extends BaseStore<Row> {
       if (error instanceof InvalidOptionError) throw error
       throw new StoreError(this.layer, `opening bucket "${bucket}"`, error)
     }
-    this.startCleanupTimer()
+    this.opened()
   }
 
   /** Records this schema version (a v1 bucket's records need no rewrite); idempotent. */
@@ -130,10 +135,29 @@ export class LMDBStore extends BaseStore<Row> {
     if (this.#outdated) throw this.#outdated
   }
 
-  /** A write transaction whose callback runs (synchronously) inside LMDB's write lock. */
-  #write<T>(work: () => T): Promise<T> {
+  /**
+   * A write transaction whose callback runs (synchronously) inside LMDB's write lock. One that
+   * may change sessions (`counted`) also moves the writes counter that read caches check.
+   */
+  #write<T>(work: () => T, counted = true): Promise<T> {
     this.#checkOpen()
-    return this.#db.transaction(work)
+    return this.#db.transaction(() => {
+      if (counted) this.#db.put(WRITES_KEY, Number(this.#db.get(WRITES_KEY) ?? 0) + 1)
+      return work()
+    })
+  }
+
+  protected override get cacheNeedsFeed(): boolean {
+    return false
+  }
+
+  protected override cacheStamp(): number {
+    this.#fresh()
+    return Number(this.#db.get(WRITES_KEY) ?? 0)
+  }
+
+  protected override cacheRecheck(id: string, version: number, now: number): boolean {
+    return isAt(this.#record(id), version, now)
   }
 
   #record(id: string): StoredRecord | undefined {
@@ -190,7 +214,7 @@ export class LMDBStore extends BaseStore<Row> {
     if (!this.#logged) return undefined
     return this.#write(() => {
       trimLog(this.#db, now, 10_000)
-    })
+    }, false)
   }
 
   protected removeById(id: string, owner: string | undefined, d: Deletion) {

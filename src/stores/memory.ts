@@ -19,7 +19,7 @@ export class MemoryStore extends BaseStore<Packed> {
 
   constructor(options?: MemoryStoreOptions) {
     super('memory', options, { batchSize: 10_000 })
-    this.startCleanupTimer()
+    this.opened()
   }
 
   #remove(session: Packed): void {

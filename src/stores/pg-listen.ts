@@ -16,10 +16,14 @@ export function listen(
   channel: string,
   wake: (seq?: number, row?: unknown[]) => void,
   report: (error: Error) => void,
+  touched: (id: string) => void = () => {},
 ): Watching {
   const ClientClass = (pool as unknown as { Client: new (options: object) => Client }).Client
   let client: Client | undefined
   let stopped = false
+  /** Connections that reached LISTEN so far; `listening` while the current one holds. */
+  let epoch = 0
+  let listening = false
   let retry: ReturnType<typeof setTimeout> | undefined
   const again = () => {
     if (stopped) return
@@ -29,29 +33,37 @@ export function listen(
   const lost = (c: Client, error: Error) => {
     if (client !== c) return
     client = undefined
+    listening = false
     c.removeAllListeners('notification')
     c.end().catch(() => {})
     report(error)
     again()
   }
   async function connect(): Promise<void> {
-    const c = new ClientClass(pool.options)
+    const name = (pool.options as { application_name?: string }).application_name
+    const c = new ClientClass({ ...pool.options, application_name: name ?? 'sessionup-feed' })
     c.on('error', (error) => lost(c, error))
     c.on('notification', (m) => {
       if (m.channel !== channel) return
       const payload = m.payload ?? ''
-      // The change itself (a JSON array), or only its seq when it did not fit.
+      // The change itself (a JSON array), only its seq when it did not fit, or "u" and the id
+      // of a session a touch changed.
       if (payload.startsWith('[')) {
         const row = JSON.parse(payload) as unknown[]
         wake(Number(row[0]), row)
-      } else wake(Number(payload))
+      } else if (payload.startsWith('u')) touched(payload.slice(1))
+      else wake(Number(payload))
     })
     client = c
     try {
       await c.connect()
       await c.query(`LISTEN "${channel}"`)
       if (stopped) await c.end()
-      else wake()
+      else {
+        epoch++
+        listening = client === c
+        wake()
+      }
     } catch (error) {
       lost(c, error instanceof Error ? error : new Error(String(error)))
     }
@@ -59,8 +71,10 @@ export function listen(
   const ready = connect()
   return {
     ready,
+    epoch: () => (listening ? epoch : null),
     async stop() {
       stopped = true
+      listening = false
       clearTimeout(retry)
       const c = client
       client = undefined

@@ -4,6 +4,7 @@ import { InvalidOptionError } from '../errors.js'
 import type { BaseStoreOptions } from './base.js'
 import { checkAutoMigrate, checkFlag } from './base-options.js'
 import { listen } from './pg-listen.js'
+import type { CacheOptions } from './read-cache.js'
 import { channelOf } from './sql/changes.js'
 import { postgresDialect } from './sql/dialect.js'
 import { tableName } from './sql/names.js'
@@ -36,6 +37,13 @@ export interface PostgresStoreOptions extends BaseStoreOptions {
    * Default `true`; `false` keeps deletion events in the instance that deleted.
    */
   changeLog?: boolean
+  /**
+   * Answer `fetchById` from memory. Other instances' revocations, expiries and updates reach the
+   * cache by `NOTIFY` (each `touch` announces its id), so the store then holds its `LISTEN`
+   * connection for as long as it is open; while that connection is down, every read goes to
+   * PostgreSQL. Needs `changeLog`. Off by default.
+   */
+  cache?: CacheOptions
 }
 
 /** `?` placeholders as PostgreSQL's `$1`, `$2`, … (our statements hold no `?` in literals). */
@@ -85,8 +93,12 @@ function pgPool(pool: Pool, options: PostgresStoreOptions): SqlDriver {
         client.release()
       }
     },
-    watch(wake, report) {
-      return listen(pool, channelOf(tableName(options, 'public')), wake, report)
+    watch(wake, report, touched) {
+      return listen(pool, channelOf(tableName(options, 'public')), wake, report, touched)
+    },
+    announce(update) {
+      const channel = channelOf(tableName(options, 'public'))
+      return `WITH u AS (${update} RETURNING id) SELECT pg_notify('${channel}', 'u' || id) FROM u`
     },
     async migrate(steps: SchemaRun): Promise<SchemaOutcome> {
       const client = await pool.connect()
@@ -128,7 +140,7 @@ export class PostgresStore extends SqlStore {
       options,
       {
         batchSize: 1000,
-        options: ['table', 'schema', 'autoMigrate', 'preparedStatements', 'changeLog'],
+        options: ['table', 'schema', 'autoMigrate', 'preparedStatements', 'changeLog', 'cache'],
       },
       () => {
         if (typeof pool?.query !== 'function' || typeof pool.connect !== 'function') {
@@ -139,6 +151,12 @@ export class PostgresStore extends SqlStore {
       checkAutoMigrate(options?.autoMigrate),
       checkFlag('changeLog', options?.changeLog, true),
     )
-    this.startCleanupTimer()
+    if (this.cache && options.changeLog === false) {
+      throw new InvalidOptionError(
+        'cache',
+        "needs changeLog: other instances' changes reach the cache through it",
+      )
+    }
+    this.opened()
   }
 }

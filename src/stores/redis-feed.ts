@@ -49,6 +49,9 @@ export class RedisStreamFeed implements Feed {
   #starting: Promise<void> | undefined
   #loop: Promise<void> | undefined
   #running = false
+  /** Connections whose reads have been answered; `#live` while the current one holds. */
+  #epoch = 0
+  #live = false
 
   constructor(
     private readonly client: Redis | Cluster,
@@ -57,7 +60,19 @@ export class RedisStreamFeed implements Feed {
     private readonly decode: (value: string) => SessionRecord,
     private readonly deliver: (events: DeletionEvent[]) => void,
     private readonly report: (error: Error) => void,
+    private readonly touched: (id: string) => void = () => {},
   ) {}
+
+  epoch(): number | null {
+    return this.#live ? this.#epoch : null
+  }
+
+  /** Live from a read that the connection answered until it closes or a read fails. */
+  #up(): void {
+    if (this.#live) return
+    this.#epoch++
+    this.#live = true
+  }
 
   start(): Promise<void> {
     this.#starting ??= (async () => {
@@ -65,9 +80,22 @@ export class RedisStreamFeed implements Feed {
       whenEnded(this.client, this)
       const conn = this.client.duplicate()
       this.#conn = conn
+      // ioredis resends a blocked XREAD after reconnecting, so a drop would go unnoticed by the
+      // loop: what the cache needs to know comes from the connection itself.
+      // A reconnected connection resends the XREAD from the last entry seen, so it is live again
+      // at once, once the feed knows where it is in the stream.
+      let placed = false
+      conn.on('close', () => {
+        this.#live = false
+      })
+      conn.on('ready', () => {
+        if (placed) this.#up()
+      })
       try {
         const newest = await conn.xrevrange(this.stream, '+', '-', 'COUNT', 1)
         this.#last = newest[0]?.[0] ?? '0-0'
+        placed = true
+        this.#up()
       } catch (error) {
         this.report(new StoreError('redis', 'reading the change stream', error))
       }
@@ -78,6 +106,7 @@ export class RedisStreamFeed implements Feed {
 
   async stop(): Promise<void> {
     this.#running = false
+    this.#live = false
     feedsOf.get(this.client)?.delete(this)
     await this.#starting
     this.#starting = undefined
@@ -88,19 +117,22 @@ export class RedisStreamFeed implements Feed {
 
   async #run(conn: Redis | Cluster): Promise<void> {
     while (this.#running) {
+      // Blocked while live; after a failure, one read that answers at once, and live again.
+      const live = this.#live
+      const block = live ? ['BLOCK', 0] : []
       let read: Array<[string, Array<[string, string[]]>]> | null
       try {
         read = (await conn.xread(
           'COUNT',
           PAGE,
-          'BLOCK',
-          0,
+          ...(block as ['BLOCK', number]),
           'STREAMS',
           this.stream,
           this.#last,
         )) as Array<[string, Array<[string, string[]]>]> | null
       } catch (error) {
         if (!this.#running) return
+        this.#live = false
         this.report(new StoreError('redis', 'reading the change stream', error))
         await new Promise((r) => setTimeout(r, RETRY_MS))
         continue
@@ -114,6 +146,7 @@ export class RedisStreamFeed implements Feed {
         }
       }
       if (events.length > 0) this.deliver(events)
+      if (!live && (read?.[0]?.[1].length ?? 0) < PAGE) this.#up()
     }
   }
 
@@ -121,12 +154,17 @@ export class RedisStreamFeed implements Feed {
     const f: Record<string, string> = {}
     for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i] as string] = fields[i + 1] as string
     if (f.o === this.origin) return undefined
+    if (f.k === 'touched') {
+      this.touched(f.i ?? '')
+      return undefined
+    }
     try {
       const session = publicSession(this.decode(f.v ?? ''))
       const at = new Date(Number(f.a))
       if (f.k === 'expired') return { session, reason: 'expired', at }
       return { session, reason: 'revoked', revokeReason: (f.r || 'admin') as RevokeReason, at }
     } catch (error) {
+      this.#epoch++ // its id is unknown: nothing cached before it can be trusted
       this.report(new StoreError('redis', 'reading a logged deletion', error))
       return undefined
     }

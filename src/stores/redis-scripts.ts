@@ -64,9 +64,11 @@ return out
 `
 
 /**
- * KEYS: s, e. ARGV (see touchArgs): now, ifVersion, expiresAt, lastActiveAt, authenticatedAt,
+ * KEYS: s, e, c. ARGV (see touchArgs): now, ifVersion, expiresAt, lastActiveAt, authenticatedAt,
  * then a flag and hash, previousHash, previousExpiresAt, rotatedAt; a flag and meta; a flag and
- * deadline, idleTimeout, persistent. An empty ARGV leaves its field as it is. Returns 1 if the
+ * deadline, idleTimeout, persistent; then "1" to announce the change in the stream (an entry of
+ * kind "touched" with the origin and id, for other processes' read caches), origin, id, and the
+ * MINID. An empty ARGV leaves its field as it is. Returns 1 if the
  * live session was changed, 0 if there is none, it has expired or its version differs, and -1
  * for a v1 value, which the client rewrites in v2 form (UPGRADE) before trying again.
  */
@@ -100,6 +102,9 @@ local renewed = table.concat(f, '|') .. '|' .. rest .. US .. meta
 redis.call('SET', KEYS[1], renewed, 'PXAT', exp)
 redis.call('ZREM', KEYS[2], v)
 redis.call('ZADD', KEYS[2], exp, renewed)
+if ARGV[17] == '1' then
+  redis.call('XADD', KEYS[3], 'MINID', '~', ARGV[20], '*', 'k', 'touched', 'o', ARGV[18], 'i', ARGV[19])
+end
 return 1
 `
 

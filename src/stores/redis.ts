@@ -11,7 +11,8 @@ import {
   SCHEMA_VERSION,
 } from './base.js'
 import { checkFlag } from './base-options.js'
-import type { Feed } from './feed.js'
+import { CHANGE_RETENTION_MS, type Feed } from './feed.js'
+import type { CacheOptions } from './read-cache.js'
 import { logArgs, RedisStreamFeed } from './redis-feed.js'
 import { decode, encode, expiryOf, isV2, touchArgs } from './redis-layout.js'
 import * as lua from './redis-scripts.js'
@@ -32,6 +33,12 @@ export interface RedisStoreOptions extends BaseStoreOptions {
    * Default `true`; `false` keeps deletion events in the process that deleted.
    */
   changeLog?: boolean
+  /**
+   * Answer `fetchById` from memory. Other processes' revocations, expiries and updates reach the
+   * cache through the change stream, which the store then follows for as long as it is open;
+   * while that connection is down, every read goes to Redis. Needs `changeLog`. Off by default.
+   */
+  cache?: CacheOptions
 }
 
 type Script = { source: string; sha: string }
@@ -65,8 +72,14 @@ export class RedisStore extends BaseStore<string> {
   readonly #sessionPattern: string
 
   constructor(client: Redis | Cluster, options: RedisStoreOptions = {}) {
-    super('redis', options, { batchSize: 500, options: ['prefix', 'changeLog'] })
+    super('redis', options, { batchSize: 500, options: ['prefix', 'changeLog', 'cache'] })
     this.#logged = checkFlag('changeLog', options.changeLog, true)
+    if (this.cache && !this.#logged) {
+      throw new InvalidOptionError(
+        'cache',
+        "needs changeLog: other processes' changes reach the cache through it",
+      )
+    }
     if (typeof client?.evalsha !== 'function' || typeof client.get !== 'function') {
       throw new InvalidOptionError('client', 'expected an ioredis client (Redis or Cluster)')
     }
@@ -79,7 +92,7 @@ export class RedisStore extends BaseStore<string> {
     this.#expiries = `${prefix}e`
     this.#stream = `${prefix}c`
     this.#sessionPattern = `${prefix.replace(/[*?[\]\\]/g, '\\$&')}s:*`
-    this.startCleanupTimer()
+    this.opened()
   }
 
   #key(kind: 's' | 'u' | 'v', name = ''): string {
@@ -113,8 +126,9 @@ export class RedisStore extends BaseStore<string> {
       this.#stream,
       this.origin,
       decode,
-      (events) => this.events.emit(events),
+      (events) => this.feedDelivered(events),
       (error) => this.reportError(error),
+      (touched) => this.cache?.invalidate(touched),
     )
   }
 
@@ -161,8 +175,9 @@ export class RedisStore extends BaseStore<string> {
   }
 
   protected async update(id: string, patch: SessionPatch, now: number): Promise<boolean> {
-    const keys = [this.#key('s', id), this.#expiries]
-    const args = touchArgs(patch, now)
+    const keys = [this.#key('s', id), this.#expiries, this.#stream]
+    const minId = String(Math.max(0, now - CHANGE_RETENTION_MS))
+    const args = [...touchArgs(patch, now), this.#logged ? '1' : '0', this.origin, id, minId]
     // A v1 value is rewritten in v2 form first; the second attempt then finds it so.
     for (let attempt = 0; attempt < 2; attempt++) {
       const result = await this.#eval(SCRIPTS.touch, keys, args)

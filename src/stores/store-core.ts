@@ -1,8 +1,9 @@
 import { CleanupTimer, runCleanup } from '../cleanup.js'
 import { DeletionEvents, ErrorListeners } from '../events.js'
-import type { DeletionListener, StoreErrorListener, Unsubscribe } from '../store.js'
+import type { DeletionEvent, DeletionListener, StoreErrorListener, Unsubscribe } from '../store.js'
 import { baseOptions, type StoreSpec } from './base-options.js'
 import { ChangeFeed, type ChangeSource, type Feed } from './feed.js'
+import { type CacheStats, checkCacheOption, ReadCache } from './read-cache.js'
 
 type Maybe<T> = T | Promise<T>
 
@@ -22,6 +23,8 @@ export abstract class StoreCore {
   #cleanup: CleanupTimer | undefined
   #closing: Promise<void> | undefined
   #feed: Feed | null | undefined
+  /** The read cache (`cache` option), for stores that offer one. */
+  protected readonly cache: ReadCache | undefined
 
   /** Checks every option before the store does anything with its database. */
   constructor(
@@ -34,12 +37,20 @@ export abstract class StoreCore {
     this.#interval = o.interval
     this.batchSize = o.batchSize
     this.events = new DeletionEvents((error) => this.reportError(error))
+    const cache = spec.options?.includes('cache')
+      ? checkCacheOption((options as { cache?: unknown } | undefined)?.cache)
+      : undefined
+    this.cache = cache && new ReadCache(cache)
   }
 
   abstract deleteExpired(): Promise<number>
 
-  /** Starts the cleanup timer; stores call this last in their constructor. */
-  protected startCleanupTimer(): void {
+  /**
+   * Stores call this last in their constructor: starts the cleanup timer and, when the read
+   * cache learns of other processes' changes from the feed, the feed.
+   */
+  protected opened(): void {
+    if (this.cache && this.cacheNeedsFeed) void this.#startFeed()
     if (this.#interval > 0 && !this.#cleanup) {
       this.#cleanup = new CleanupTimer(
         () => this.deleteExpired(),
@@ -62,9 +73,39 @@ export abstract class StoreCore {
     return new ChangeFeed(
       source,
       this.origin,
-      (events) => this.events.emit(events),
+      (events) => this.feedDelivered(events),
       (error) => this.reportError(error),
+      (id) => this.cache?.invalidate(id),
     )
+  }
+
+  /** Other processes' deletions, from the feed: out of the cache, then to the listeners. */
+  protected feedDelivered(events: readonly DeletionEvent[]): void {
+    if (this.cache) for (const e of events) this.cache.invalidate(e.session.id)
+    this.events.emit(events)
+  }
+
+  /**
+   * Whether the read cache depends on the feed (PostgreSQL, Redis: it is trusted only while the
+   * feed follows the log) rather than on a data version read on each hit (SQLite, LMDB).
+   */
+  protected get cacheNeedsFeed(): boolean {
+    return true
+  }
+
+  /**
+   * What the read cache trusts now: a number that moves whenever cached records may have been
+   * changed by someone else (SQLite's data version, a counter of LMDB writes, the feed's
+   * connection), or `null` when nothing can be trusted and reads must go to the engine. Default:
+   * the feed's epoch.
+   */
+  protected cacheStamp(): number | null {
+    return this.#feed ? this.#feed.epoch() : null
+  }
+
+  /** Whether `id` is still live at `version` (synchronous engines only); default: unknown. */
+  protected cacheRecheck(_id: string, _version: number, _now: number): boolean {
+    return false
   }
 
   /** Drops what the change log no longer needs to keep; cleanup calls it. Default: nothing. */
@@ -89,17 +130,28 @@ export abstract class StoreCore {
    */
   onDeletion(listener: DeletionListener): Unsubscribe {
     const unsubscribe = this.events.subscribe(listener)
-    if (this.#feed === undefined) this.#feed = this.changeFeed() ?? null
-    if (this.#feed && !this.#closing) void this.#feed.start()
+    void this.#startFeed()
     return async (wait) => {
       await unsubscribe(wait)
-      if (!this.events.active) await this.#feed?.stop()
+      if (!this.events.active && !(this.cache && this.cacheNeedsFeed)) await this.#feed?.stop()
     }
+  }
+
+  #startFeed(): Promise<void> {
+    if (this.#feed === undefined) this.#feed = this.changeFeed() ?? null
+    if (!this.#feed || this.#closing) return Promise.resolve()
+    return this.#feed.start()
   }
 
   /** Resolves once deletions by other processes are being followed (for tests and tools). */
   get following(): Promise<void> {
     return this.#feed?.start() ?? Promise.resolve()
+  }
+
+  /** What the read cache (`cache` option) has done, or `undefined` without one. */
+  get cacheStats(): CacheStats | undefined {
+    const c = this.cache
+    return c && { size: c.size, ...c.stats }
   }
 
   onError(listener: StoreErrorListener): () => void {

@@ -52,9 +52,18 @@ export interface SqlDriver {
   atomic(steps: readonly Ask[]): Maybe<Row[]>
   /**
    * Calls `wake` whenever another connection may have added to the change log, until stopped;
-   * for a driver's `seqs`, with the seqs it was told of.
+   * for a driver's `seqs`, with the seqs it was told of; `touched(id)` for each announced update.
    */
-  watch(wake: (seq?: number, row?: unknown[]) => void, report: (error: Error) => void): Watching
+  watch(
+    wake: (seq?: number, row?: unknown[]) => void,
+    report: (error: Error) => void,
+    touched?: (id: string) => void,
+  ): Watching
+  /**
+   * PostgreSQL: wraps an `UPDATE` so that it also announces each updated id to the listening
+   * instances (for their read caches), in the same statement; its rows are the updated ids.
+   */
+  announce?(update: string): string
 }
 
 type StatementName = Exclude<keyof ReturnType<typeof statements>, 'returning'>
@@ -173,8 +182,8 @@ export abstract class SqlStore extends BaseStore<Row> {
     const decode = (row: Row) => this.decode(row)
     return this.feedFrom({
       ...source,
-      watch: (wake, report) =>
-        this.#driver.watch((seq, row) => wake(seq, row && changeOf(row, decode)), report),
+      watch: (wake, report, touched) =>
+        this.#driver.watch((seq, row) => wake(seq, row && changeOf(row, decode)), report, touched),
     })
   }
 
@@ -208,6 +217,11 @@ export abstract class SqlStore extends BaseStore<Row> {
       patch,
       now,
     )
+    const announce = this.#logged ? this.#driver.announce : undefined
+    if (announce) {
+      const statement = this.#statementFor(announce(sql))
+      return this.#when(() => then(statement.rows(params), (rows) => rows.length > 0))
+    }
     return this.#when(() => then(this.#statementFor(sql).run(params), (n) => n > 0))
   }
 
