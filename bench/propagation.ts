@@ -3,8 +3,7 @@
 // event arrived. Latency = arrival in the listening process − the delete's start in the revoking
 // one (the same machine clock). Run: npm run bench:propagation (ROUNDS=…, KINDS=sqlite,lmdb,…).
 import { type Peer, startPeer } from '../test/peers.js'
-import { sharedServer } from '../test/shared-servers.js'
-import { shared } from '../test/shared-stores.js'
+import { sharedDatabase } from '../test/shared-stores.js'
 
 const PEER = 'test/fixtures/store-peer.mjs'
 const PROCESSES = 4
@@ -18,20 +17,11 @@ interface Heard {
   heardAt: number
 }
 
-function database(kind: Kind) {
-  if (kind === 'postgres' || kind === 'redis') {
-    const s = sharedServer(kind)
-    return { path: s.path, ready: async () => {}, remove: s.remove }
-  }
-  const db = shared(kind)
-  return { path: db.path, ready: db.ready, remove: db.remove }
-}
-
 const quantile = (sorted: number[], q: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN
 
 async function measure(kind: Kind) {
-  const db = database(kind)
+  const db = sharedDatabase(kind)
   await db.ready()
   const peers: Peer[] = []
   try {

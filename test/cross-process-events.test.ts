@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { type Peer, startPeer } from './peers.js'
-import { sharedServer } from './shared-servers.js'
-import { shared } from './shared-stores.js'
+import { sharedDatabase } from './shared-stores.js'
 
 // Deletions reach the deletion listeners of every process sharing the store: each event once,
 // with its reason, whichever process deleted (revoke with a reason, a user's sessions, cleanup).
@@ -17,18 +16,9 @@ interface Heard {
   heardAt: number
 }
 
-function database(kind: 'sqlite' | 'lmdb' | 'postgres' | 'redis') {
-  if (kind === 'postgres' || kind === 'redis') {
-    const server = sharedServer(kind)
-    return { path: server.path, skip: server.skip, ready: async () => {}, remove: server.remove }
-  }
-  const db = shared(kind)
-  return { path: db.path, skip: false as const, ready: db.ready, remove: db.remove }
-}
-
 for (const kind of ['sqlite', 'lmdb', 'postgres', 'redis'] as const) {
   describe(`${kind}: deletions reach every process's listeners`, () => {
-    const db = database(kind)
+    const db = sharedDatabase(kind)
     it(`${PROCESSES} processes: each hears each deletion once, with its reason`, {
       timeout: 120_000,
       skip: db.skip,

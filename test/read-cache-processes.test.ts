@@ -9,8 +9,7 @@ import { sessionRecord } from '../src/testing/index.js'
 import { eventually, until } from './helpers.js'
 import { type Peer, startPeer } from './peers.js'
 import { postgres, redis, skipped } from './services.js'
-import { sharedServer } from './shared-servers.js'
-import { shared } from './shared-stores.js'
+import { sharedDatabase } from './shared-stores.js'
 
 // The read cache across processes. SQLite and LMDB: exact, a change another process resolved is
 // seen by the next read. PostgreSQL and Redis: a change arrives with its notification; while the
@@ -20,19 +19,10 @@ const cache = { maxEntries: 1000, maxAgeMs: 60_000 }
 type Read = { meta: Record<string, string>; version: number } | null
 type Stats = { hits: number; misses: number; bypassed: number; size: number }
 
-function database(kind: 'sqlite' | 'lmdb' | 'postgres' | 'redis') {
-  if (kind === 'postgres' || kind === 'redis') {
-    const s = sharedServer(kind)
-    return { path: s.path, skip: s.skip, ready: async () => {}, remove: s.remove }
-  }
-  const db = shared(kind)
-  return { path: db.path, skip: false as const, ready: db.ready, remove: db.remove }
-}
-
 for (const kind of ['sqlite', 'lmdb', 'postgres', 'redis'] as const) {
   const exact = kind === 'sqlite' || kind === 'lmdb'
   describe(`${kind}: the read cache of one process and another's writes`, () => {
-    const db = database(kind)
+    const db = sharedDatabase(kind)
     it(`${exact ? 'the next read' : 'a read after the notification'} sees another process's update and delete`, {
       timeout: 60_000,
       skip: db.skip,

@@ -4,6 +4,7 @@ import type { Store } from '../src/index.js'
 import { LMDBStore } from '../src/stores/lmdb.js'
 import { SQLiteStore } from '../src/stores/sqlite.js'
 import { indexProblems, tempEnv } from './lmdb-helpers.js'
+import { sharedServer } from './shared-servers.js'
 import { openRecommended, tempDb } from './sqlite-helpers.js'
 
 /** A database several processes share; the children run the built package (npm test builds). */
@@ -20,6 +21,16 @@ export interface Shared {
 }
 
 export const KINDS = ['sqlite', 'lmdb'] as const
+
+/** Any engine several processes share, as the process fixtures take it (`skip` for servers). */
+export function sharedDatabase(kind: 'sqlite' | 'lmdb' | 'postgres' | 'redis') {
+  if (kind === 'postgres' || kind === 'redis') {
+    const s = sharedServer(kind)
+    return { path: s.path, skip: s.skip, ready: async () => {}, remove: s.remove }
+  }
+  const db = shared(kind)
+  return { path: db.path, skip: false as const, ready: db.ready, remove: db.remove }
+}
 
 export function shared(kind: (typeof KINDS)[number]): Shared {
   if (kind === 'sqlite') {

@@ -11,7 +11,12 @@ import type {
   Store,
 } from '../store.js'
 import { checkId, checkPatch, checkRecord, checkUserKey } from './checks.js'
-import { checkDeleteById, checkDeleteByUser } from './delete-options.js'
+import {
+  checkDeleteById,
+  checkDeleteByUser,
+  type Deletion,
+  type Removed,
+} from './delete-options.js'
 import { StoreCore } from './store-core.js'
 
 export {
@@ -20,24 +25,7 @@ export {
   DEFAULT_CLEANUP_INTERVAL,
   type StoreSpec,
 } from './base-options.js'
-
-/**
- * What a delete step is told: whether to give back the deleted rows (deletion listeners want
- * them), and what the deletion is, for stores that log deletions for other processes.
- */
-export interface Deletion {
-  rows: boolean
-  /** When, by the store's clock. */
-  at: number
-  kind: DeletionReason
-  /** For `revoked`: the reason the caller gave (`admin` by default); `null` for `expired`. */
-  reason: RevokeReason | null
-  /** This store object's id, so that it can skip its own deletions in the log. */
-  origin: string
-}
-
-/** What a delete step gives back: the deleted rows when they were asked for, else a count. */
-export type Removed<R> = readonly R[] | number
+export type { Deletion, Removed } from './delete-options.js'
 
 type Maybe<T> = T | Promise<T>
 
@@ -105,20 +93,8 @@ export abstract class BaseStore<R = SessionRecord> extends StoreCore implements 
     } catch (error) {
       throw storeFailure(this.layer, 'fetchById', error)
     }
-    if (stamp === null) {
-      cache.stats.bypassed++
-      return this.#fetch(id, now)
-    }
-    const hit = cache.get(id, now, stamp, (i, version) => this.cacheRecheck(i, version, now))
-    if (hit !== undefined) return hit
-    const ticket = cache.begin(id, stamp)
-    let found: SessionRecord | null = null
-    try {
-      found = await this.#fetch(id, now)
-      return found
-    } finally {
-      cache.end(ticket, found, now)
-    }
+    const recheck = (i: string, version: number) => this.cacheRecheck(i, version, now)
+    return cache.through(id, now, stamp, recheck, () => this.#fetch(id, now))
   }
 
   async #fetch(id: string, now: number): Promise<SessionRecord | null> {

@@ -1,5 +1,10 @@
 import { InvalidArgumentError } from '../errors.js'
-import type { DeleteByIdOptions, DeleteByUserKeyOptions, RevokeReason } from '../store.js'
+import type {
+  DeleteByIdOptions,
+  DeleteByUserKeyOptions,
+  DeletionReason,
+  RevokeReason,
+} from '../store.js'
 import { checkId, checkUserKey } from './checks.js'
 
 /** The options of the two deletes, checked as every store checks its arguments. */
@@ -51,3 +56,21 @@ export function checkDeleteByUser(value: unknown): {
   for (const [i, id] of except.entries()) checkId(`options.except[${i}]`, id)
   return { except, reason: checkReason('options.reason', o.reason) }
 }
+
+/**
+ * What a delete step is told: whether to give back the deleted rows (deletion listeners want
+ * them), and what the deletion is, for stores that log deletions for other processes.
+ */
+export interface Deletion {
+  rows: boolean
+  /** When, by the store's clock. */
+  at: number
+  kind: DeletionReason
+  /** For `revoked`: the reason the caller gave (`admin` by default); `null` for `expired`. */
+  reason: RevokeReason | null
+  /** This store object's id, so that it can skip its own deletions in the log. */
+  origin: string
+}
+
+/** What a delete step gives back: the deleted rows when they were asked for, else a count. */
+export type Removed<R> = readonly R[] | number

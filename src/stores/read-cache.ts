@@ -105,6 +105,33 @@ export class ReadCache {
     return unpack(e.p)
   }
 
+  /**
+   * `fetch`'s answer for `id`, from memory when the entry is current by `stamp` (`null`: trust
+   * nothing, go to the engine), else from `fetch`, kept unless invalidated meanwhile.
+   */
+  async through(
+    id: string,
+    now: number,
+    stamp: number | null,
+    recheck: (id: string, version: number) => boolean,
+    fetch: () => Promise<SessionRecord | null>,
+  ): Promise<SessionRecord | null> {
+    if (stamp === null) {
+      this.stats.bypassed++
+      return fetch()
+    }
+    const hit = this.get(id, now, stamp, recheck)
+    if (hit !== undefined) return hit
+    const ticket = this.begin(id, stamp)
+    let found: SessionRecord | null = null
+    try {
+      found = await fetch()
+      return found
+    } finally {
+      this.end(ticket, found, now)
+    }
+  }
+
   /** Starts a read from the engine; pass the ticket to `end`. */
   begin(id: string, stamp: number): Ticket {
     let r = this.#reading.get(id)

@@ -1,5 +1,7 @@
 import type { SessionRecord } from '../session.js'
 import type { SessionPatch } from '../store.js'
+import type { BaseStoreOptions } from './base-options.js'
+import type { CacheOptions } from './read-cache.js'
 import { flatten, unflatten } from './record.js'
 
 // A session's value V, as kept under `P s:<id>` and as a member of `P e`:
@@ -98,4 +100,28 @@ export function touchArgs(p: SessionPatch, now: number): string[] {
     l ? orEmpty(l.idleTimeout) : '',
     l?.persistent ? '1' : '0',
   ]
+}
+
+export interface RedisStoreOptions extends BaseStoreOptions {
+  /**
+   * Prefix of every key, so several apps can share one Redis. Default `sessionup:`. For Redis
+   * Cluster, put a hash tag in it (`{sessionup}:`): the scripts touch a session and its index
+   * entries together, so all of a store's keys must live in one slot.
+   */
+  prefix?: string
+  /** Sessions deleted per cleanup script. Default 500. */
+  batchSize?: number
+  /**
+   * Log each deletion in the stream `<prefix>c`, in the deleting script, so that deletion
+   * listeners in every process sharing the prefix hear of it; a store with listeners reads the
+   * stream on a connection of its own (`client.duplicate()`), blocked until an entry comes.
+   * Default `true`; `false` keeps deletion events in the process that deleted.
+   */
+  changeLog?: boolean
+  /**
+   * Answer `fetchById` from memory. Other processes' revocations, expiries and updates reach the
+   * cache through the change stream, which the store then follows for as long as it is open;
+   * while that connection is down, every read goes to Redis. Needs `changeLog`. Off by default.
+   */
+  cache?: CacheOptions
 }

@@ -3,43 +3,15 @@ import type { Cluster, Redis } from 'ioredis'
 import { InvalidOptionError } from '../errors.js'
 import type { SessionRecord } from '../session.js'
 import type { SchemaStatus, SessionPatch } from '../store.js'
-import {
-  BaseStore,
-  type BaseStoreOptions,
-  type Deletion,
-  type Removed,
-  SCHEMA_VERSION,
-} from './base.js'
+import { BaseStore, type Deletion, type Removed, SCHEMA_VERSION } from './base.js'
 import { checkFlag } from './base-options.js'
 import { CHANGE_RETENTION_MS, type Feed } from './feed.js'
-import type { CacheOptions } from './read-cache.js'
 import { logArgs, RedisStreamFeed } from './redis-feed.js'
+import type { RedisStoreOptions } from './redis-layout.js'
 import { decode, encode, expiryOf, isV2, touchArgs } from './redis-layout.js'
 import * as lua from './redis-scripts.js'
 
-export interface RedisStoreOptions extends BaseStoreOptions {
-  /**
-   * Prefix of every key, so several apps can share one Redis. Default `sessionup:`. For Redis
-   * Cluster, put a hash tag in it (`{sessionup}:`): the scripts touch a session and its index
-   * entries together, so all of a store's keys must live in one slot.
-   */
-  prefix?: string
-  /** Sessions deleted per cleanup script. Default 500. */
-  batchSize?: number
-  /**
-   * Log each deletion in the stream `<prefix>c`, in the deleting script, so that deletion
-   * listeners in every process sharing the prefix hear of it; a store with listeners reads the
-   * stream on a connection of its own (`client.duplicate()`), blocked until an entry comes.
-   * Default `true`; `false` keeps deletion events in the process that deleted.
-   */
-  changeLog?: boolean
-  /**
-   * Answer `fetchById` from memory. Other processes' revocations, expiries and updates reach the
-   * cache through the change stream, which the store then follows for as long as it is open;
-   * while that connection is down, every read goes to Redis. Needs `changeLog`. Off by default.
-   */
-  cache?: CacheOptions
-}
+export type { RedisStoreOptions }
 
 type Script = { source: string; sha: string }
 const script = (source: string): Script => ({
