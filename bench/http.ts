@@ -3,7 +3,7 @@
 // (1,000) distinct cookies, server and load generator in separate processes. Rounds alternate
 // the order of the variants; each figure is the median over rounds of the ratio measured in
 // the same round, with its range. Run: npm run bench:http
-//   DURATION=s (8), ROUNDS=n (5), CONNECTIONS=n (10), VARIANTS=a,b, SESSIONS, COOKIES,
+//   DURATION=s (3), ROUNDS=n (10), CONNECTIONS=n (10), VARIANTS=a,b, SESSIONS, COOKIES,
 //   PIN_CPUS=1 (server on core 0; run this under `taskset -c 1`), SERVER_ARGS="--cpu-prof".
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -25,10 +25,10 @@ import {
   type Where,
   whereToEnv,
 } from './http-data.js'
-import { table, x } from './lib.js'
+import { type Run, report } from './http-report.js'
 
-const DURATION = Number(process.env.DURATION ?? 8)
-const ROUNDS = Number(process.env.ROUNDS ?? 5)
+const DURATION = Number(process.env.DURATION ?? 3)
+const ROUNDS = Number(process.env.ROUNDS ?? 10)
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 10)
 const WARMUP = 2
 
@@ -50,18 +50,6 @@ const DEFAULT = Object.keys(LABELS).filter((v) => v !== 'node:lmdb+cache')
 const VARIANTS = process.env.VARIANTS ? process.env.VARIANTS.split(',') : DEFAULT
 
 const kindOf = (v: string) => (v.split(':')[1] ?? '').split('+')[0] as Kind | ''
-const floorOf = (v: string) => (v === 'bare' || v.startsWith('node:') ? 'bare' : 'express')
-
-interface Run {
-  rps: number
-  p99: number
-  /** Server CPU time (user + system) per request, µs. */
-  cpuUs: number
-  touches: number
-  hits: number
-  misses: number
-  bypassed: number
-}
 
 interface Server {
   child: ChildProcess
@@ -119,28 +107,24 @@ function fire(port: number, duration: number) {
   })
 }
 
-async function measure(variant: string, where: Where): Promise<Run> {
-  const server = await start(variant, where)
-  try {
-    await fire(server.port, WARMUP)
-    await server.ask('mark')
-    const result = await fire(server.port, DURATION)
-    const stats = await server.ask('stats')
-    if (result.non2xx > 0 || result.errors > 0) {
-      throw new Error(`${variant}: ${result.non2xx} non-2xx responses, ${result.errors} errors`)
-    }
-    const s = stats ?? { cpuUs: 0, touches: 0, hits: 0, misses: 0, bypassed: 0 }
-    return {
-      rps: result.requests.average,
-      p99: result.latency.p99,
-      ...s,
-      cpuUs: s.cpuUs / result.requests.total,
-    }
-  } finally {
-    const exited = new Promise((resolve) => server.child.once('exit', resolve))
-    server.child.kill('SIGTERM')
-    await exited
+/** One measured run on a running server, with the server's CPU and counters over it. */
+async function measure(server: Server, variant: string): Promise<Run> {
+  await server.ask('mark')
+  const result = await fire(server.port, DURATION)
+  const stats = await server.ask('stats')
+  if (result.non2xx > 0 || result.errors > 0) {
+    throw new Error(`${variant}: ${result.non2xx} non-2xx responses, ${result.errors} errors`)
   }
+  const s = stats ?? { cpuUs: 0, touches: 0, hits: 0, misses: 0, bypassed: 0 }
+  const rps = result.requests.total / DURATION
+  return { rps, p99: result.latency.p99, ...s, cpuUs: s.cpuUs / result.requests.total }
+}
+
+async function stop(server: Server): Promise<void> {
+  if (server.child.exitCode !== null) return
+  const exited = new Promise((resolve) => server.child.once('exit', resolve))
+  server.child.kill('SIGTERM')
+  await exited
 }
 
 /** Stores the sessions once in each persistent store the variants use. */
@@ -165,17 +149,22 @@ async function prepare(kinds: ReadonlySet<Kind>): Promise<Where> {
   return where
 }
 
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] ?? 0
-const range = (v: number[]) => `${x(Math.min(...v))}–${x(Math.max(...v))}`
-
 const kinds = new Set(VARIANTS.map(kindOf).filter((k): k is Kind => k !== ''))
 const where = await prepare(kinds)
 const runs: Record<string, Run[]> = {}
+// Every server runs for the whole benchmark (idle while another is measured), so the rounds
+// can alternate quickly: a variant and its floor are measured seconds apart, not minutes.
+const servers = new Map<string, Server>()
 try {
+  for (const variant of VARIANTS) {
+    const server = await start(variant, where)
+    servers.set(variant, server)
+    await fire(server.port, WARMUP)
+  }
   for (let round = 0; round < ROUNDS; round++) {
     const order = round % 2 === 0 ? VARIANTS : [...VARIANTS].reverse()
     for (const variant of order) {
-      const r = await measure(variant, where)
+      const r = await measure(servers.get(variant) as Server, variant)
       runs[variant] = [...(runs[variant] ?? []), r]
       console.error(
         `round ${round + 1} ${variant}: ${Math.round(r.rps)} req/s, ${r.cpuUs.toFixed(1)} µs CPU/req, ` +
@@ -184,67 +173,14 @@ try {
     }
   }
 } finally {
+  await Promise.all([...servers.values()].map(stop))
   await dropShared(where, kinds)
   rmSync(where.dir, { recursive: true, force: true })
 }
 
-/** Per-round ratios of a to b (the same round), for the median and the range. */
-const ratios = (a: string, b: string) =>
-  (runs[a] ?? []).map((r, i) => r.rps / (runs[b]?.[i]?.rps ?? Number.NaN))
-const cpu = (v: string) => median((runs[v] ?? []).map((r) => r.cpuUs))
-const sum = (v: string, k: 'touches' | 'hits' | 'misses' | 'bypassed') =>
-  (runs[v] ?? []).reduce((n, r) => n + r[k], 0)
-
-console.log(
-  table(
-    [
-      'server',
-      'requests/s',
-      'p99 ms',
-      'of its floor',
-      'range',
-      'server CPU µs/req',
-      'writes',
-      'cache hits / misses',
-    ],
-    VARIANTS.map((v) => {
-      const of = ratios(v, floorOf(v))
-      const cached = v.endsWith('+cache') ? `${sum(v, 'hits')} / ${sum(v, 'misses')}` : ''
-      return [
-        LABELS[v] ?? v,
-        Math.round(median((runs[v] ?? []).map((r) => r.rps))).toLocaleString('en'),
-        median((runs[v] ?? []).map((r) => r.p99)),
-        x(median(of)),
-        range(of),
-        cpu(v).toFixed(1),
-        sum(v, 'touches'),
-        sum(v, 'bypassed') ? `${cached} (${sum(v, 'bypassed')} bypassed)` : cached,
-      ]
-    }),
-  ),
-)
-const goals: Array<[string, string, string, number]> = [
-  ['node:http + memory of bare node:http', 'node:memory', 'bare', 0.85],
-  ['node:http + SQLite of bare node:http', 'node:sqlite', 'bare', 0.6],
-  ['node:http + SQLite + cache of bare node:http', 'node:sqlite+cache', 'bare', 0.8],
-  [
-    'Express + sessionup (SQLite + cache) of bare Express',
-    'express-sessionup:sqlite+cache',
-    'express',
-    0.95,
-  ],
-  ['PostgreSQL + cache of PostgreSQL', 'node:postgres+cache', 'node:postgres', 3],
-  ['Redis + cache of Redis', 'node:redis+cache', 'node:redis', 2],
-]
-const rows = goals
-  .filter(([, a, b]) => runs[a] && runs[b])
-  .map(([name, a, b, goal]) => {
-    const r = ratios(a, b)
-    return [name, x(median(r)), range(r), `≥ ${x(goal)}`, median(r) >= goal ? 'met' : 'not met']
-  })
-console.log(`\n${table(['goal', 'median', 'range', 'goal', ''], rows)}`)
+report(runs, VARIANTS, LABELS)
 console.log(
   `\n${SESSIONS.toLocaleString('en')} stored sessions, ${COOKIES.toLocaleString('en')} cookies, ` +
-    `${CONNECTIONS} connections, ${WARMUP} s warm-up + ${DURATION} s per run, ` +
+    `${CONNECTIONS} connections, ${WARMUP} s warm-up, then ${DURATION} s per run, ` +
     `medians of ${ROUNDS} alternating rounds.`,
 )
