@@ -15,6 +15,7 @@ import {
 import { parseAgent, type Session, type SessionRecord } from './session.js'
 import type { SessionWrites } from './session-writes.js'
 import type { Store } from './store.js'
+import { readsAreCopies } from './stores/copies.js'
 import { parseToken } from './token.js'
 
 /** What `authenticate` works with: the manager's store, options, writes and event stream. */
@@ -23,6 +24,17 @@ export interface AuthContext {
   o: ResolvedOptions
   writes: SessionWrites
   events: Lifecycle
+  /** The store hands out records no one else holds (`readsAreCopies`): no second copy. */
+  owned: boolean
+}
+
+export function authContext(
+  store: Store,
+  o: ResolvedOptions,
+  writes: SessionWrites,
+  events: Lifecycle,
+): AuthContext {
+  return { store, o, writes, events, owned: readsAreCopies(store) }
 }
 
 /** The client's address as the manager sees it (socket, or per `trustProxy`). */
@@ -54,9 +66,9 @@ export async function authenticate(c: AuthContext, req: RequestView): Promise<Au
   const match = isLive(o, record, lifetime, now) && secretMatch(record, claimed.secret, now)
   if (!match) return refuse('unknown-session')
   if (o.validate && !sameClient(o, record, req)) {
-    return refuse('client-mismatch', sessionView(record, lifetime))
+    return refuse('client-mismatch', sessionView(record, lifetime, c.owned))
   }
-  const session = c.writes.prove(sessionView(record, lifetime), match.hash)
+  const session = c.writes.prove(sessionView(record, lifetime, c.owned), match.hash)
   // Only a request with the current secret rotates: an old one in its grace window must not.
   const rotate = match.current && rotationDue(o, record, now)
   if (!rotate && now - record.lastActiveAt.getTime() < renewalWindow(o, lifetime)) {

@@ -11,6 +11,7 @@ import {
   SCHEMA_VERSION,
 } from './base.js'
 import { checkFlag } from './base-options.js'
+import { handsOutCopies } from './copies.js'
 import { CHANGE_RETENTION_MS, type Feed } from './feed.js'
 import type { CacheOptions } from './read-cache.js'
 import { logArgs, RedisStreamFeed } from './redis-feed.js'
@@ -73,6 +74,7 @@ export class RedisStore extends BaseStore<string> {
 
   constructor(client: Redis | Cluster, options: RedisStoreOptions = {}) {
     super('redis', options, { batchSize: 500, options: ['prefix', 'changeLog', 'cache'] })
+    handsOutCopies(this, new.target === RedisStore)
     this.#logged = checkFlag('changeLog', options.changeLog, true)
     if (this.cache && !this.#logged) {
       throw new InvalidOptionError(
