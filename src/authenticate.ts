@@ -45,14 +45,10 @@ export function clientIpOf(o: ResolvedOptions, req: RequestView): string | null 
 /** `SessionManager.authenticate`: the rules are written there. */
 export async function authenticate(c: AuthContext, req: RequestView): Promise<AuthResult> {
   const { o } = c
-  const refuse = (reason: UnauthorizedReason, session: Session | null = null): AuthResult => {
-    c.events.rejected(reason, session)
-    return unauthorized(reason)
-  }
   const token = readCookie(req.cookie, o.cookie.name)
-  if (!token) return refuse('missing-cookie')
+  if (!token) return refuse(c, 'missing-cookie')
   const claimed = parseToken(token, o.secretPattern, o.v1Pattern)
-  if (!claimed) return refuse('malformed-cookie')
+  if (!claimed) return refuse(c, 'malformed-cookie')
   let record: SessionRecord | null
   try {
     record = await c.store.fetchById(claimed.id)
@@ -61,12 +57,12 @@ export async function authenticate(c: AuthContext, req: RequestView): Promise<Au
     return { session: null, error: asError(error) }
   }
   const now = o.now()
-  if (!record) return refuse('unknown-session')
+  if (!record) return refuse(c, 'unknown-session')
   const lifetime = lifetimeOf(o, record)
   const match = isLive(o, record, lifetime, now) && secretMatch(record, claimed.secret, now)
-  if (!match) return refuse('unknown-session')
+  if (!match) return refuse(c, 'unknown-session')
   if (o.validate && !sameClient(o, record, req)) {
-    return refuse('client-mismatch', sessionView(record, lifetime, c.owned))
+    return refuse(c, 'client-mismatch', sessionView(record, lifetime, c.owned))
   }
   const session = c.writes.prove(sessionView(record, lifetime, c.owned), match.hash)
   // Only a request with the current secret rotates: an old one in its grace window must not.
@@ -76,6 +72,16 @@ export async function authenticate(c: AuthContext, req: RequestView): Promise<Au
   }
   const setCookie = await c.writes.renew(record, session, lifetime, now, rotate)
   return setCookie ? { session, error: null, setCookie } : { session, error: null }
+}
+
+/** Turns the request away, with its `rejected` event. */
+function refuse(
+  c: AuthContext,
+  reason: UnauthorizedReason,
+  session: Session | null = null,
+): AuthResult {
+  c.events.rejected(reason, session)
+  return unauthorized(reason)
 }
 
 /**
