@@ -3,16 +3,13 @@
 // agree on them without passing 100,000 tokens around: session i has the id and secret below,
 // times counted back from T0 (the start of the benchmark, passed in the environment).
 import { createHash } from 'node:crypto'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import Database from 'better-sqlite3'
 import { Redis } from 'ioredis'
 import { open } from 'lmdb'
 import pg from 'pg'
-import { MemoryStore, type SessionRecord, type Store } from 'sessionup'
-import { LMDBStore } from 'sessionup/lmdb'
-import { PostgresStore } from 'sessionup/postgres'
-import { RedisStore } from 'sessionup/redis'
-import { SQLiteStore } from 'sessionup/sqlite'
+import type { SessionRecord, Store } from 'sessionup'
 
 export const SESSIONS = Number(process.env.SESSIONS ?? 100_000)
 export const COOKIES = Number(process.env.COOKIES ?? 1_000)
@@ -103,8 +100,31 @@ function closing(store: Store, after: () => unknown): Opened {
   }
 }
 
+/**
+ * sessionup's modules: the package as an app imports it (the servers resolve it to the build in
+ * dist/), or the build in another directory (`dist`), to compare two builds in one run.
+ */
+export async function sessionupModules(dist?: string) {
+  const from = (file: string, name: string) =>
+    import(dist ? pathToFileURL(resolve(dist, file)).href : name)
+  const [index, node, sqlite, lmdb, postgres, redis] = await Promise.all([
+    from('index.js', 'sessionup') as Promise<typeof import('sessionup')>,
+    from('http/node.js', 'sessionup/node') as Promise<typeof import('sessionup/node')>,
+    from('stores/sqlite.js', 'sessionup/sqlite') as Promise<typeof import('sessionup/sqlite')>,
+    from('stores/lmdb.js', 'sessionup/lmdb') as Promise<typeof import('sessionup/lmdb')>,
+    from('stores/postgres.js', 'sessionup/postgres') as Promise<
+      typeof import('sessionup/postgres')
+    >,
+    from('stores/redis.js', 'sessionup/redis') as Promise<typeof import('sessionup/redis')>,
+  ])
+  return { ...index, ...node, ...sqlite, ...lmdb, ...postgres, ...redis }
+}
+
+export type Modules = Awaited<ReturnType<typeof sessionupModules>>
+
 /** Opens a store of the run, with the read cache or without. */
-export function openStore(kind: Kind, cached: boolean, w: Where): Opened {
+export function openStore(m: Modules, kind: Kind, cached: boolean, w: Where): Opened {
+  const { MemoryStore, SQLiteStore, LMDBStore, PostgresStore, RedisStore } = m
   const cache = cached ? { cache: CACHE } : {}
   const base = { cleanupInterval: 0, ...cache }
   if (kind === 'memory') {

@@ -6,8 +6,7 @@
 // request wrote (a renewal) and cached reads were hits.
 import { createServer, type RequestListener } from 'node:http'
 import express from 'express'
-import { SessionManager, type Store } from 'sessionup'
-import { getSession, nodeSessions } from 'sessionup/node'
+import type { Store } from 'sessionup'
 import {
   ABSOLUTE,
   COOKIE_NAME,
@@ -15,10 +14,15 @@ import {
   IDLE,
   type Kind,
   openStore,
+  sessionupModules,
   whereFromEnv,
 } from './http-data.js'
 
 const [variant = 'bare', portArg = '0'] = process.argv.slice(2)
+// `<variant>@<dir>`: the same server on the build in <dir> (another commit's dist/).
+const [name = 'bare', dist] = variant.split('@')
+const m = await sessionupModules(dist)
+const { SessionManager, getSession, nodeSessions } = m
 const where = whereFromEnv()
 const body = (user: string) => JSON.stringify({ user })
 
@@ -28,7 +32,7 @@ let store: (Store & { cacheStats?: { hits: number; misses: number; bypassed: num
 /** The variant's manager over its store; counts the store's writes (renewals would be some). */
 async function sessionup(spec: string) {
   const [kind = 'memory', cached] = spec.split('+') as [Kind, string | undefined]
-  const opened = openStore(kind, cached === 'cache', where)
+  const opened = openStore(m, kind, cached === 'cache', where)
   store = opened.store
   if (kind === 'memory') await fillStore(opened.store, where.t0)
   const touch = opened.store.touch.bind(opened.store)
@@ -45,7 +49,7 @@ async function sessionup(spec: string) {
 }
 
 async function build(): Promise<RequestListener> {
-  const [shape, spec = ''] = variant.split(':')
+  const [shape, spec = ''] = name.split(':')
   if (shape === 'bare') {
     return (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' })

@@ -2,29 +2,28 @@
 // loopback with SESSIONS (100,000) stored sessions with meta, the load rotating over COOKIES
 // (1,000) distinct cookies, server and load generator in separate processes. Rounds alternate
 // the order of the variants; each figure is the median over rounds of the ratio measured in
-// the same round, with its range. Run: npm run bench:http
+// the same round, with its range. Run: npm run bench:http (builds dist/ first, which the servers
+// run). A variant `<variant>@<dir>` runs on the build in <dir>, to compare two builds in one run.
 //   DURATION=s (3), ROUNDS=n (10), CONNECTIONS=n (10), VARIANTS=a,b, SESSIONS, COOKIES,
-//   PIN_CPUS=1 (server on core 0; run this under `taskset -c 1`), SERVER_ARGS="--cpu-prof".
+//   LOADGEN=wrk (else autocannon), PIN_CPUS=1 (server on core 0; run this under
+//   `taskset -c 1`), SERVER_ARGS="--cpu-prof".
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import autocannon from 'autocannon'
 import {
-  COOKIE_NAME,
   COOKIES,
-  cookieIndexes,
   dropShared,
   fillStore,
   type Kind,
   openStore,
   SESSIONS,
-  tokenOf,
-  USER_AGENT,
+  sessionupModules,
   type Where,
   whereToEnv,
 } from './http-data.js'
+import { fire, LOADGEN } from './http-load.js'
 import { type Run, report } from './http-report.js'
 
 const DURATION = Number(process.env.DURATION ?? 3)
@@ -49,7 +48,7 @@ const LABELS: Record<string, string> = {
 const DEFAULT = Object.keys(LABELS).filter((v) => v !== 'node:lmdb+cache')
 const VARIANTS = process.env.VARIANTS ? process.env.VARIANTS.split(',') : DEFAULT
 
-const kindOf = (v: string) => (v.split(':')[1] ?? '').split('+')[0] as Kind | ''
+const kindOf = (v: string) => (v.split('@')[0]?.split(':')[1] ?? '').split('+')[0] as Kind | ''
 
 interface Server {
   child: ChildProcess
@@ -64,7 +63,9 @@ async function start(variant: string, where: Where): Promise<Server> {
   const [command, ...args] = process.env.PIN_CPUS ? ['taskset', '-c', '0', ...node] : node
   const child = spawn(command as string, args, {
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-    env: { ...process.env, ...whereToEnv(where) },
+    // Servers run the build in dist/ (`sessionup` through the package's exports, as an app
+    // imports it), not the sources through tsx's transform.
+    env: { ...process.env, ...whereToEnv(where), TSX_TSCONFIG_PATH: 'bench/tsconfig.dist.json' },
   })
   const port = await new Promise<number>((resolve, reject) => {
     child.on('exit', (code) => reject(new Error(`${variant} exited with ${code}`)))
@@ -82,42 +83,17 @@ async function start(variant: string, where: Where): Promise<Server> {
   return { child, port, ask }
 }
 
-const requests = cookieIndexes().map((i) => ({
-  method: 'GET' as const,
-  path: '/me',
-  headers: { cookie: `theme=dark; ${COOKIE_NAME}=${tokenOf(i)}`, 'user-agent': USER_AGENT },
-}))
-
-/** One autocannon run; each connection starts at its own place in the list of cookies. */
-function fire(port: number, duration: number) {
-  let connection = 0
-  const stride = Math.floor(requests.length / CONNECTIONS)
-  return autocannon({
-    url: `http://127.0.0.1:${port}`,
-    connections: CONNECTIONS,
-    duration,
-    requests,
-    setupClient(client) {
-      const at = (connection++ * stride) % requests.length
-      ;(client as unknown as { setRequests(r: unknown[]): void }).setRequests([
-        ...requests.slice(at),
-        ...requests.slice(0, at),
-      ])
-    },
-  })
-}
-
 /** One measured run on a running server, with the server's CPU and counters over it. */
-async function measure(server: Server, variant: string): Promise<Run> {
+async function measure(server: Server, variant: string, where: Where): Promise<Run> {
   await server.ask('mark')
-  const result = await fire(server.port, DURATION)
+  const result = await fire(server.port, DURATION, CONNECTIONS, where.dir)
   const stats = await server.ask('stats')
-  if (result.non2xx > 0 || result.errors > 0) {
+  if (result.non2xx > 0 || result.errors > 0 || result.total === 0) {
     throw new Error(`${variant}: ${result.non2xx} non-2xx responses, ${result.errors} errors`)
   }
   const s = stats ?? { cpuUs: 0, touches: 0, hits: 0, misses: 0, bypassed: 0 }
-  const rps = result.requests.total / DURATION
-  return { rps, p99: result.latency.p99, ...s, cpuUs: s.cpuUs / result.requests.total }
+  const rps = result.total / DURATION
+  return { rps, p99: result.p99, ...s, cpuUs: s.cpuUs / result.total }
 }
 
 async function stop(server: Server): Promise<void> {
@@ -139,7 +115,7 @@ async function prepare(kinds: ReadonlySet<Kind>): Promise<Where> {
   for (const kind of kinds) {
     if (kind === 'memory') continue // filled by each server, in its own memory
     const began = performance.now()
-    const opened = openStore(kind, false, where)
+    const opened = openStore(await sessionupModules(), kind, false, where)
     await fillStore(opened.store, where.t0)
     await opened.close()
     console.error(
@@ -159,12 +135,12 @@ try {
   for (const variant of VARIANTS) {
     const server = await start(variant, where)
     servers.set(variant, server)
-    await fire(server.port, WARMUP)
+    await fire(server.port, WARMUP, CONNECTIONS, where.dir)
   }
   for (let round = 0; round < ROUNDS; round++) {
     const order = round % 2 === 0 ? VARIANTS : [...VARIANTS].reverse()
     for (const variant of order) {
-      const r = await measure(servers.get(variant) as Server, variant)
+      const r = await measure(servers.get(variant) as Server, variant, where)
       runs[variant] = [...(runs[variant] ?? []), r]
       console.error(
         `round ${round + 1} ${variant}: ${Math.round(r.rps)} req/s, ${r.cpuUs.toFixed(1)} µs CPU/req, ` +
@@ -181,6 +157,6 @@ try {
 report(runs, VARIANTS, LABELS)
 console.log(
   `\n${SESSIONS.toLocaleString('en')} stored sessions, ${COOKIES.toLocaleString('en')} cookies, ` +
-    `${CONNECTIONS} connections, ${WARMUP} s warm-up, then ${DURATION} s per run, ` +
+    `${LOADGEN}, ${CONNECTIONS} connections, ${WARMUP} s warm-up, then ${DURATION} s per run, ` +
     `medians of ${ROUNDS} alternating rounds.`,
 )
