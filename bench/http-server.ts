@@ -1,66 +1,68 @@
 // One server of the HTTP benchmark, in its own process: bench/http.ts starts it with a variant
-// name and a port, reads "ready <cookie>" from stdout, then sends load to GET /me.
-import { mkdtempSync } from 'node:fs'
+// name (`bare`, `express`, or `<node|express-sessionup>:<store>[+cache]`) and the run's stores in
+// the environment (bench/http-data.ts), reads "ready <port>" from stdout, then sends load to
+// GET /me. Over IPC it answers "mark" (start counting) and "stats" (CPU time and store counters
+// since the mark), so the figures can say how much server CPU a request cost and that no
+// request wrote (a renewal) and cached reads were hits.
 import { createServer, type RequestListener } from 'node:http'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import Database from 'better-sqlite3'
 import express from 'express'
-import expressSession from 'express-session'
-import expressSessionBetterSqlite3 from 'express-session-better-sqlite3'
-import { open } from 'lmdb'
-import { MemoryStore, SessionManager, type Store } from 'sessionup'
-import { LMDBStore } from 'sessionup/lmdb'
-import { getSession, nodeSessions } from 'sessionup/node'
-import { SQLiteStore } from 'sessionup/sqlite'
+import type { Store } from 'sessionup'
+import {
+  ABSOLUTE,
+  COOKIE_NAME,
+  fillStore,
+  IDLE,
+  type Kind,
+  openStore,
+  sessionupModules,
+  whereFromEnv,
+} from './http-data.js'
 
 const [variant = 'bare', portArg = '0'] = process.argv.slice(2)
-const dir = mkdtempSync(join(tmpdir(), 'sessionup-http-'))
+// `<variant>@<dir>`: the same server on the build in <dir> (another commit's dist/).
+const [name = 'bare', dist] = variant.split('@')
+const m = await sessionupModules(dist)
+const { SessionManager, getSession, nodeSessions } = m
+const where = whereFromEnv()
 const body = (user: string) => JSON.stringify({ user })
 
-function sqliteDb() {
-  const db = new Database(join(dir, 'sessions.db'), { timeout: 5_000 })
-  db.pragma('journal_mode = WAL')
-  db.pragma('synchronous = NORMAL')
-  return db
+let touches = 0
+let store: (Store & { cacheStats?: { hits: number; misses: number; bypassed: number } }) | undefined
+
+/** The variant's manager over its store; counts the store's writes (renewals would be some). */
+async function sessionup(spec: string) {
+  const [kind = 'memory', cached] = spec.split('+') as [Kind, string | undefined]
+  const opened = openStore(m, kind, cached === 'cache', where)
+  store = opened.store
+  if (kind === 'memory') await fillStore(opened.store, where.t0)
+  const touch = opened.store.touch.bind(opened.store)
+  opened.store.touch = (...args) => {
+    touches++
+    return touch(...args)
+  }
+  const manager = new SessionManager(opened.store, {
+    cookieName: COOKIE_NAME,
+    idleTimeout: IDLE,
+    absoluteTimeout: ABSOLUTE,
+  })
+  return nodeSessions(manager)
 }
 
-function store(kind: string): Store {
-  if (kind === 'sqlite') return new SQLiteStore(sqliteDb(), { cleanupInterval: 0 })
-  if (kind === 'lmdb')
-    return new LMDBStore(open({ path: join(dir, 'lmdb') }), {
-      bucket: 'sessions',
-      cleanupInterval: 0,
-    })
-  return new MemoryStore({ cleanupInterval: 0 })
-}
-
-/** A manager with a logged-in session; returns it with the cookie that carries it. */
-async function sessionup(kind: string) {
-  const manager = new SessionManager(store(kind), { expiresIn: 24 * 3600_000, withAgent: false })
-  const view = { cookie: null, remoteAddress: '127.0.0.1', forwardedFor: null, userAgent: null }
-  const { setCookie } = await manager.init(view, 'bench-user')
-  return { sessions: nodeSessions(manager), cookie: setCookie.split(';')[0] ?? '' }
-}
-
-async function build(): Promise<{ listener: RequestListener; cookie: string }> {
-  const [shape, kind = ''] = variant.split(':')
+async function build(): Promise<RequestListener> {
+  const [shape, spec = ''] = name.split(':')
   if (shape === 'bare') {
-    return {
-      listener: (_req, res) => {
-        res.writeHead(200, { 'content-type': 'application/json' })
-        res.end(body('bench-user'))
-      },
-      cookie: '',
+    return (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(body('bench-user'))
     }
   }
   if (shape === 'node') {
-    const { sessions, cookie } = await sessionup(kind)
+    const sessions = await sessionup(spec)
     const me = sessions.protect((req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' })
       res.end(body(getSession(req)?.userKey ?? ''))
     })
-    return { listener: me as RequestListener, cookie }
+    return me as RequestListener
   }
   const app = express()
   app.disable('x-powered-by')
@@ -68,46 +70,46 @@ async function build(): Promise<{ listener: RequestListener; cookie: string }> {
     app.get('/me', (_req, res) => {
       res.json({ user: 'bench-user' })
     })
-    return { listener: app, cookie: '' }
+    return app
   }
   if (shape === 'express-sessionup') {
-    const { sessions, cookie } = await sessionup(kind)
+    const sessions = await sessionup(spec)
     app.get('/me', sessions.auth, (req, res) => {
       res.json({ user: getSession(req)?.userKey })
     })
-    return { listener: app, cookie }
-  }
-  if (shape === 'express-session') {
-    const SqliteStore = expressSessionBetterSqlite3(expressSession, sqliteDb())
-    app.use(
-      expressSession({
-        store: new SqliteStore(),
-        secret: 'bench secret, not a real one',
-        resave: false,
-        saveUninitialized: false,
-        cookie: { httpOnly: true, sameSite: 'strict', maxAge: 24 * 3600_000 },
-      }),
-    )
-    app.post('/login', (req, res) => {
-      ;(req.session as unknown as { user: string }).user = 'bench-user'
-      res.sendStatus(204)
-    })
-    app.get('/me', (req, res) => {
-      const user = (req.session as unknown as { user?: string }).user
-      if (!user) return void res.status(401).json({ error: 'unauthorized' })
-      res.json({ user })
-    })
-    return { listener: app, cookie: 'login' }
+    return app
   }
   throw new Error(`unknown variant ${variant}`)
 }
 
-const { listener, cookie } = await build()
-const server = createServer(listener)
+const server = createServer(await build())
+let mark = process.cpuUsage()
+let markHits = { hits: 0, misses: 0, bypassed: 0 }
+const cacheNow = () => {
+  const s = store?.cacheStats
+  return { hits: s?.hits ?? 0, misses: s?.misses ?? 0, bypassed: s?.bypassed ?? 0 }
+}
+process.on('message', (message) => {
+  if (message === 'mark') {
+    mark = process.cpuUsage()
+    markHits = cacheNow()
+    touches = 0
+  } else if (message === 'stats') {
+    const cpu = process.cpuUsage(mark)
+    const now = cacheNow()
+    process.send?.({
+      cpuUs: cpu.user + cpu.system,
+      touches,
+      hits: now.hits - markHits.hits,
+      misses: now.misses - markHits.misses,
+      bypassed: now.bypassed - markHits.bypassed,
+    })
+  }
+})
 server.listen(Number(portArg), '127.0.0.1', () => {
   const address = server.address()
   const port = typeof address === 'object' && address ? address.port : 0
-  console.log(`ready ${port} ${cookie}`)
+  console.log(`ready ${port}`)
 })
-// Exit cleanly on Ctrl-C, so `node --cpu-prof` can write its profile.
-process.on('SIGINT', () => process.exit(0))
+// Exit cleanly on a signal, so `node --cpu-prof` can write its profile.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(0))

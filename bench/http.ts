@@ -1,106 +1,162 @@
-// HTTP benchmark: requests/s and p99 latency of an authenticated GET /me on loopback, server and
-// load generator in separate processes. Run: npm run bench:http   (DURATION=seconds, ROUNDS=n)
+// HTTP benchmark, the realistic case (issue 11): requests/s of an authenticated GET /me on
+// loopback with SESSIONS (100,000) stored sessions with meta, the load rotating over COOKIES
+// (1,000) distinct cookies, server and load generator in separate processes. Rounds alternate
+// the order of the variants; each figure is the median over rounds of the ratio measured in
+// the same round, with its range. Run: npm run bench:http (builds dist/ first, which the servers
+// run). A variant `<variant>@<dir>` runs on the build in <dir>, to compare two builds in one run.
+//   DURATION=s (3), ROUNDS=n (10), CONNECTIONS=n (10), VARIANTS=a,b, SESSIONS, COOKIES,
+//   LOADGEN=wrk (else autocannon), PIN_CPUS=1 (server on core 0; run this under
+//   `taskset -c 1`), SERVER_ARGS="--cpu-prof".
 import { type ChildProcess, spawn } from 'node:child_process'
-import autocannon from 'autocannon'
-import { table, x } from './lib.js'
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import {
+  COOKIES,
+  dropShared,
+  fillStore,
+  type Kind,
+  openStore,
+  SESSIONS,
+  sessionupModules,
+  type Where,
+  whereToEnv,
+} from './http-data.js'
+import { fire, LOADGEN } from './http-load.js'
+import { type Run, report } from './http-report.js'
 
-const DURATION = Number(process.env.DURATION ?? 8)
-const ROUNDS = Number(process.env.ROUNDS ?? 2)
-const CONNECTIONS = 32
+const DURATION = Number(process.env.DURATION ?? 3)
+const ROUNDS = Number(process.env.ROUNDS ?? 10)
+const CONNECTIONS = Number(process.env.CONNECTIONS ?? 10)
+const WARMUP = 2
 
-const ALL = [
-  'bare',
-  'node:sqlite',
-  'node:lmdb',
-  'node:memory',
-  'express',
-  'express-sessionup:sqlite',
-  'express-session',
-] as const
-const VARIANTS = process.env.VARIANTS ? process.env.VARIANTS.split(',') : [...ALL]
+const LABELS: Record<string, string> = {
+  bare: 'bare node:http, no sessions (floor)',
+  'node:memory': 'node:http + sessionup, memory',
+  'node:sqlite': 'node:http + sessionup, SQLite',
+  'node:sqlite+cache': 'node:http + sessionup, SQLite + cache',
+  'node:lmdb': 'node:http + sessionup, LMDB',
+  'node:lmdb+cache': 'node:http + sessionup, LMDB + cache',
+  'node:postgres': 'node:http + sessionup, PostgreSQL',
+  'node:postgres+cache': 'node:http + sessionup, PostgreSQL + cache',
+  'node:redis': 'node:http + sessionup, Redis',
+  'node:redis+cache': 'node:http + sessionup, Redis + cache',
+  express: 'Express, no sessions (Express floor)',
+  'express-sessionup:sqlite+cache': 'Express + sessionup, SQLite + cache',
+}
+const DEFAULT = Object.keys(LABELS).filter((v) => v !== 'node:lmdb+cache')
+const VARIANTS = process.env.VARIANTS ? process.env.VARIANTS.split(',') : DEFAULT
 
-async function start(
-  variant: string,
-): Promise<{ child: ChildProcess; port: number; cookie: string }> {
-  // With PIN_CPUS=1 (and taskset), the server gets core 0 and this load generator core 1, so
-  // the two do not take turns on one core — steadier figures on a 2-core machine.
-  const node = [process.execPath, '--import', 'tsx', 'bench/http-server.ts', variant, '0']
+const kindOf = (v: string) => (v.split('@')[0]?.split(':')[1] ?? '').split('+')[0] as Kind | ''
+
+interface Server {
+  child: ChildProcess
+  port: number
+  ask(message: string): Promise<Omit<Run, 'rps' | 'p99'> | undefined>
+}
+
+async function start(variant: string, where: Where): Promise<Server> {
+  const extra = process.env.SERVER_ARGS ? process.env.SERVER_ARGS.split(' ') : []
+  const node = [process.execPath, ...extra, '--import', 'tsx', 'bench/http-server.ts', variant]
+  // With PIN_CPUS=1 the server gets core 0; run this process under `taskset -c 1`.
   const [command, ...args] = process.env.PIN_CPUS ? ['taskset', '-c', '0', ...node] : node
-  const child = spawn(command as string, args, { stdio: ['ignore', 'pipe', 'inherit'] })
-  const line = await new Promise<string>((resolve, reject) => {
+  const child = spawn(command as string, args, {
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    // Servers run the build in dist/ (`sessionup` through the package's exports, as an app
+    // imports it), not the sources through tsx's transform.
+    env: { ...process.env, ...whereToEnv(where), TSX_TSCONFIG_PATH: 'bench/tsconfig.dist.json' },
+  })
+  const port = await new Promise<number>((resolve, reject) => {
     child.on('exit', (code) => reject(new Error(`${variant} exited with ${code}`)))
     child.stdout?.on('data', (chunk: Buffer) => {
       const text = chunk.toString()
-      if (text.startsWith('ready')) resolve(text.trim())
+      if (text.startsWith('ready')) resolve(Number(text.trim().split(' ')[1]))
     })
   })
-  const [, port = '0', cookie = ''] = line.split(' ')
-  if (cookie !== 'login') return { child, port: Number(port), cookie }
-  // express-session: log in once to get its signed cookie.
-  const res = await fetch(`http://127.0.0.1:${port}/login`, { method: 'POST' })
-  return {
-    child,
-    port: Number(port),
-    cookie: (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '',
-  }
-}
-
-async function load(port: number, cookie: string) {
-  // A short warm-up, then the measured run.
-  const run = (duration: number) =>
-    autocannon({
-      url: `http://127.0.0.1:${port}/me`,
-      connections: CONNECTIONS,
-      duration,
-      headers: cookie ? { cookie } : {},
+  const ask = (message: string) =>
+    new Promise<Omit<Run, 'rps' | 'p99'> | undefined>((resolve) => {
+      if (message !== 'mark') child.once('message', (m) => resolve(m as Omit<Run, 'rps' | 'p99'>))
+      child.send(message)
+      if (message === 'mark') resolve(undefined)
     })
-  await run(1)
-  const result = await run(DURATION)
-  if (result.non2xx > 0)
-    throw new Error(`${result.non2xx} responses were not 2xx: the cookie did not authenticate`)
-  return { rps: result.requests.average, p99: result.latency.p99 }
+  return { child, port, ask }
 }
 
-const results: Record<string, Array<{ rps: number; p99: number }>> = {}
-for (let round = 0; round < ROUNDS; round++) {
+/** One measured run on a running server, with the server's CPU and counters over it. */
+async function measure(server: Server, variant: string, where: Where): Promise<Run> {
+  await server.ask('mark')
+  const result = await fire(server.port, DURATION, CONNECTIONS, where.dir)
+  const stats = await server.ask('stats')
+  if (result.non2xx > 0 || result.errors > 0 || result.total === 0) {
+    throw new Error(`${variant}: ${result.non2xx} non-2xx responses, ${result.errors} errors`)
+  }
+  const s = stats ?? { cpuUs: 0, touches: 0, hits: 0, misses: 0, bypassed: 0 }
+  const rps = result.total / DURATION
+  return { rps, p99: result.p99, ...s, cpuUs: s.cpuUs / result.total }
+}
+
+async function stop(server: Server): Promise<void> {
+  if (server.child.exitCode !== null) return
+  const exited = new Promise((resolve) => server.child.once('exit', resolve))
+  server.child.kill('SIGTERM')
+  await exited
+}
+
+/** Stores the sessions once in each persistent store the variants use. */
+async function prepare(kinds: ReadonlySet<Kind>): Promise<Where> {
+  const run = randomBytes(4).toString('hex')
+  const where: Where = {
+    dir: mkdtempSync(join(tmpdir(), 'sessionup-http-')),
+    t0: Date.now(),
+    table: `sessionup_http_${run}`,
+    prefix: `sessionup-http-${run}:`,
+  }
+  for (const kind of kinds) {
+    if (kind === 'memory') continue // filled by each server, in its own memory
+    const began = performance.now()
+    const opened = openStore(await sessionupModules(), kind, false, where)
+    await fillStore(opened.store, where.t0)
+    await opened.close()
+    console.error(
+      `${kind}: ${SESSIONS} sessions stored in ${Math.round(performance.now() - began)} ms`,
+    )
+  }
+  return where
+}
+
+const kinds = new Set(VARIANTS.map(kindOf).filter((k): k is Kind => k !== ''))
+const where = await prepare(kinds)
+const runs: Record<string, Run[]> = {}
+// Every server runs for the whole benchmark (idle while another is measured), so the rounds
+// can alternate quickly: a variant and its floor are measured seconds apart, not minutes.
+const servers = new Map<string, Server>()
+try {
   for (const variant of VARIANTS) {
-    console.error(`round ${round + 1}: ${variant}`)
-    const server = await start(variant)
-    try {
-      const runs = results[variant] ?? []
-      runs.push(await load(server.port, server.cookie))
-      results[variant] = runs
-    } finally {
-      server.child.kill()
+    const server = await start(variant, where)
+    servers.set(variant, server)
+    await fire(server.port, WARMUP, CONNECTIONS, where.dir)
+  }
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = round % 2 === 0 ? VARIANTS : [...VARIANTS].reverse()
+    for (const variant of order) {
+      const r = await measure(servers.get(variant) as Server, variant, where)
+      runs[variant] = [...(runs[variant] ?? []), r]
+      console.error(
+        `round ${round + 1} ${variant}: ${Math.round(r.rps)} req/s, ${r.cpuUs.toFixed(1)} µs CPU/req, ` +
+          `${r.touches} writes, cache ${r.hits} hits / ${r.misses} misses / ${r.bypassed} bypassed`,
+      )
     }
   }
+} finally {
+  await Promise.all([...servers.values()].map(stop))
+  await dropShared(where, kinds)
+  rmSync(where.dir, { recursive: true, force: true })
 }
 
-const best = (v: string) => {
-  const runs = results[v] ?? []
-  return runs.reduce((a, b) => (b.rps > a.rps ? b : a), runs[0] ?? { rps: 0, p99: 0 })
-}
-const rps = (v: string) => best(v).rps
-const label: Record<string, string> = {
-  bare: 'bare node:http, no sessions (floor)',
-  'node:sqlite': 'node:http + sessionup, SQLite',
-  'node:lmdb': 'node:http + sessionup, LMDB',
-  'node:memory': 'node:http + sessionup, memory',
-  express: 'Express, no sessions (Express floor)',
-  'express-sessionup:sqlite': 'Express + sessionup, SQLite',
-  'express-session': 'Express + express-session + express-session-better-sqlite3',
-}
-const floorOf = (v: string) => (v === 'bare' || v.startsWith('node:') ? 'bare' : 'express')
+report(runs, VARIANTS, LABELS)
 console.log(
-  table(
-    ['server', 'requests/s', 'p99 ms', 'of its floor', 'of express-session'],
-    VARIANTS.map((v) => [
-      label[v] ?? v,
-      Math.round(rps(v)).toLocaleString('en'),
-      best(v).p99,
-      x(rps(v) / rps(floorOf(v))),
-      v.startsWith('express') ? x(rps(v) / rps('express-session')) : '',
-    ]),
-  ),
+  `\n${SESSIONS.toLocaleString('en')} stored sessions, ${COOKIES.toLocaleString('en')} cookies, ` +
+    `${LOADGEN}, ${CONNECTIONS} connections, ${WARMUP} s warm-up, then ${DURATION} s per run, ` +
+    `medians of ${ROUNDS} alternating rounds.`,
 )
-console.log(`\n${CONNECTIONS} connections, ${DURATION} s per run, best of ${ROUNDS} rounds.`)

@@ -15,6 +15,7 @@ import {
 import { parseAgent, type Session, type SessionRecord } from './session.js'
 import type { SessionWrites } from './session-writes.js'
 import type { Store } from './store.js'
+import { readsAreCopies } from './stores/copies.js'
 import { parseToken } from './token.js'
 
 /** What `authenticate` works with: the manager's store, options, writes and event stream. */
@@ -23,6 +24,17 @@ export interface AuthContext {
   o: ResolvedOptions
   writes: SessionWrites
   events: Lifecycle
+  /** The store hands out records no one else holds (`readsAreCopies`): no second copy. */
+  owned: boolean
+}
+
+export function authContext(
+  store: Store,
+  o: ResolvedOptions,
+  writes: SessionWrites,
+  events: Lifecycle,
+): AuthContext {
+  return { store, o, writes, events, owned: readsAreCopies(store) }
 }
 
 /** The client's address as the manager sees it (socket, or per `trustProxy`). */
@@ -33,14 +45,10 @@ export function clientIpOf(o: ResolvedOptions, req: RequestView): string | null 
 /** `SessionManager.authenticate`: the rules are written there. */
 export async function authenticate(c: AuthContext, req: RequestView): Promise<AuthResult> {
   const { o } = c
-  const refuse = (reason: UnauthorizedReason, session: Session | null = null): AuthResult => {
-    c.events.rejected(reason, session)
-    return unauthorized(reason)
-  }
   const token = readCookie(req.cookie, o.cookie.name)
-  if (!token) return refuse('missing-cookie')
+  if (!token) return refuse(c, 'missing-cookie')
   const claimed = parseToken(token, o.secretPattern, o.v1Pattern)
-  if (!claimed) return refuse('malformed-cookie')
+  if (!claimed) return refuse(c, 'malformed-cookie')
   let record: SessionRecord | null
   try {
     record = await c.store.fetchById(claimed.id)
@@ -49,14 +57,14 @@ export async function authenticate(c: AuthContext, req: RequestView): Promise<Au
     return { session: null, error: asError(error) }
   }
   const now = o.now()
-  if (!record) return refuse('unknown-session')
+  if (!record) return refuse(c, 'unknown-session')
   const lifetime = lifetimeOf(o, record)
   const match = isLive(o, record, lifetime, now) && secretMatch(record, claimed.secret, now)
-  if (!match) return refuse('unknown-session')
+  if (!match) return refuse(c, 'unknown-session')
   if (o.validate && !sameClient(o, record, req)) {
-    return refuse('client-mismatch', sessionView(record, lifetime))
+    return refuse(c, 'client-mismatch', sessionView(record, lifetime, c.owned))
   }
-  const session = c.writes.prove(sessionView(record, lifetime), match.hash)
+  const session = c.writes.prove(sessionView(record, lifetime, c.owned), match.hash)
   // Only a request with the current secret rotates: an old one in its grace window must not.
   const rotate = match.current && rotationDue(o, record, now)
   if (!rotate && now - record.lastActiveAt.getTime() < renewalWindow(o, lifetime)) {
@@ -64,6 +72,16 @@ export async function authenticate(c: AuthContext, req: RequestView): Promise<Au
   }
   const setCookie = await c.writes.renew(record, session, lifetime, now, rotate)
   return setCookie ? { session, error: null, setCookie } : { session, error: null }
+}
+
+/** Turns the request away, with its `rejected` event. */
+function refuse(
+  c: AuthContext,
+  reason: UnauthorizedReason,
+  session: Session | null = null,
+): AuthResult {
+  c.events.rejected(reason, session)
+  return unauthorized(reason)
 }
 
 /**

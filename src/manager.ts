@@ -1,4 +1,4 @@
-import { type AuthContext, authenticate, clientIpOf } from './authenticate.js'
+import { type AuthContext, authContext, authenticate, clientIpOf } from './authenticate.js'
 import { asError } from './cleanup.js'
 import { clearingCookie } from './cookie.js'
 import { InvalidOptionError, UnauthorizedError } from './errors.js'
@@ -58,7 +58,7 @@ export class SessionManager {
     const report = (error: Error) => this.reportError(error)
     this.#events = new Lifecycle(store, report, this.#o.now)
     this.#writes = new SessionWrites(store, this.#o, report, this.#events)
-    this.#auth = { store, o: this.#o, writes: this.#writes, events: this.#events }
+    this.#auth = authContext(store, this.#o, this.#writes, this.#events)
   }
 
   /**

@@ -1,5 +1,5 @@
 import { DEFAULT_ACTIVITY_INTERVAL, DEFAULT_LIFETIME, type ResolvedOptions } from './options.js'
-import { publicSession, type Session, type SessionRecord } from './session.js'
+import { publicSession, type Session, type SessionRecord, takePublic } from './session.js'
 import type { SessionPatch } from './store.js'
 import { hashSecret, sameHash } from './token.js'
 
@@ -125,9 +125,13 @@ export function storedLifetime(l: Lifetime): Required<SessionPatch>['lifetime'] 
   }
 }
 
-/** The session an app sees: public fields only, with the lifetime the manager applies. */
-export function sessionView(r: SessionRecord, l: Lifetime): Session {
-  const s = publicSession(r)
+/**
+ * The session an app sees: public fields only, with the lifetime the manager applies. `owned`:
+ * the record is a fresh read no one else holds (`readsAreCopies`), so its objects are taken over
+ * rather than copied; the caller must not change them afterwards.
+ */
+export function sessionView(r: SessionRecord, l: Lifetime, owned = false): Session {
+  const s = owned ? takePublic(r) : publicSession(r)
   if (r.secretHash === null) Object.assign(s, storedLifetime(l))
   return s
 }

@@ -16,6 +16,7 @@ import {
   sessionView,
   storedLifetime,
 } from './policy.js'
+import { proofs } from './proof.js'
 import type { Session, SessionRecord } from './session.js'
 import type { SessionPatch, Store } from './store.js'
 import { formatToken, generateSessionId, hashSecret, parseToken } from './token.js'
@@ -41,7 +42,7 @@ export class SessionWrites {
    * `init`, `rotate`, …). `rotate` refuses a session proved by a secret that is no longer the
    * current one: a rotated-out secret, in its grace window, must not mint a new current one.
    */
-  readonly #proofs = new WeakMap<Session, string>()
+  readonly #proofs = proofs()
 
   constructor(
     private readonly store: Store,

@@ -100,6 +100,28 @@ export function publicSession(r: Session): Session {
 }
 
 /**
+ * The public fields of a record that the caller alone holds (a fresh read from one of this
+ * package's stores), taken over as they are: its dates, agent and meta are not copied a second
+ * time. No hash leaves through it.
+ */
+export function takePublic(r: Session): Session {
+  return {
+    id: r.id,
+    userKey: r.userKey,
+    createdAt: r.createdAt,
+    expiresAt: r.expiresAt,
+    deadline: r.deadline,
+    idleTimeout: r.idleTimeout,
+    lastActiveAt: r.lastActiveAt,
+    authenticatedAt: r.authenticatedAt,
+    persistent: r.persistent,
+    ip: r.ip,
+    agent: r.agent,
+    meta: r.meta,
+  }
+}
+
+/**
  * A copy of meta whose every key is a plain own property, "__proto__" included (assignment
  * would set the prototype instead).
  */

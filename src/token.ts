@@ -1,3 +1,4 @@
+import * as crypto from 'node:crypto'
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 
 /**
@@ -20,15 +21,44 @@ export function generateSecret(): string {
   return randomBytes(32).toString('base64url')
 }
 
+/**
+ * Node's one-shot `crypto.hash` (20.12+, 21.7+): the same digest as `createHash`, without
+ * building a Hash object — about a quarter of the time for a secret. Looked up on the module
+ * namespace, so older Node 20 releases load this file and use `createHash`.
+ */
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, out: 'base64url') => string })
+  .hash
+
 /** SHA-256 of a secret, base64url: what a store keeps. */
 export function hashSecret(secret: string): string {
+  if (oneShot !== undefined) return oneShot('sha256', secret, 'base64url')
   return createHash('sha256').update(secret).digest('base64url')
 }
+
+/**
+ * Room for two strings of up to 256 characters as UTF-16 code units, which is lossless: the
+ * bytes are equal exactly when the strings are. Written into in place, so a comparison
+ * allocates nothing (no `Buffer.from` per side); views for the 43 characters of a SHA-256 in
+ * base64url are made once.
+ */
+const MAX_IN_PLACE = 256
+const HALF = 2 * MAX_IN_PLACE
+const scratch = Buffer.alloc(2 * HALF)
+const HASH_BYTES = 2 * 43
+const hashLeft = scratch.subarray(0, HASH_BYTES)
+const hashRight = scratch.subarray(HALF, HALF + HASH_BYTES)
 
 /** Whether two hashes are equal, in time that does not depend on where they differ. */
 export function sameHash(a: string, b: string | null): boolean {
   if (b === null || a.length !== b.length) return false
-  return timingSafeEqual(Buffer.from(a), Buffer.from(b))
+  const bytes = 2 * a.length
+  if (a.length > MAX_IN_PLACE) {
+    return timingSafeEqual(Buffer.from(a, 'utf16le'), Buffer.from(b, 'utf16le'))
+  }
+  scratch.write(a, 0, bytes, 'utf16le')
+  scratch.write(b, HALF, bytes, 'utf16le')
+  if (bytes === HASH_BYTES) return timingSafeEqual(hashLeft, hashRight)
+  return timingSafeEqual(scratch.subarray(0, bytes), scratch.subarray(HALF, HALF + bytes))
 }
 
 /** Secrets of the default generator. */

@@ -3,7 +3,7 @@ import { UnauthorizedError } from '../errors.js'
 import type { InitOptions, MetaPatch, RequestView, SessionManager } from '../manager.js'
 import type { RejectResponse } from '../options.js'
 import type { ListedSession, Session } from '../session.js'
-import { adapterCore, freshness, type Need, type SessionSlot } from './core.js'
+import { type Attached, adapterCore, freshness, type Need, type SessionSlot } from './core.js'
 
 /** A Connect / Express middleware. */
 export type NodeMiddleware = (
@@ -117,25 +117,37 @@ export function nodeSessions(manager: SessionManager): NodeSessions {
     if (value) res.appendHeader('set-cookie', value)
   }
 
-  /** Attaches the session; `true` if the request may go on, else the answer has been sent. */
-  async function admit(req: IncomingMessage, res: ServerResponse, need: Need): Promise<boolean> {
-    const { rejected, setCookie } = await core.attach(req, viewOf(req), need)
+  /** Sends what `attach` decided; `true` if the request may go on, else it has been answered. */
+  function admitted(res: ServerResponse, { rejected, setCookie }: Attached): boolean {
     appendCookie(res, setCookie)
     if (rejected) send(res, rejected)
     return rejected === null
   }
 
+  // Both await `attach` themselves (no async helper between): a microtask turn less a request.
   function middleware(need: Need): NodeMiddleware {
     return function sessionupMiddleware(req, res, next) {
-      admit(req, res, need).then((admitted) => {
-        if (admitted) next()
+      let attaching: Promise<Attached>
+      try {
+        attaching = core.attach(req, viewOf(req), need)
+      } catch (error) {
+        return next(error)
+      }
+      attaching.then((attached) => {
+        let ok: boolean
+        try {
+          ok = admitted(res, attached)
+        } catch (error) {
+          return next(error)
+        }
+        if (ok) next()
       }, next)
     }
   }
 
   function wrap(handler: NodeHandler, need: Need): NodeHandler {
     return async function sessionupHandler(req, res) {
-      if (await admit(req, res, need)) return handler(req, res)
+      if (admitted(res, await core.attach(req, viewOf(req), need))) return handler(req, res)
     }
   }
 

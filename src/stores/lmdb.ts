@@ -10,6 +10,7 @@ import { type LMDBStoreOptions, lmdbChangeSource, logDeleted, trimLog } from './
 
 export type { LMDBStoreOptions } from './lmdb-changes.js'
 
+import { handsOutCopies } from './copies.js'
 import {
   EXP,
   isAt,
@@ -49,6 +50,7 @@ export class LMDBStore extends BaseStore<Row> {
       batchSize: 500,
       options: ['bucket', 'autoMigrate', 'changeLog', 'cache'],
     })
+    handsOutCopies(this, new.target === LMDBStore)
     this.#autoMigrate = checkAutoMigrate(options?.autoMigrate)
     this.#logged = checkFlag('changeLog', options?.changeLog, true)
     if (typeof root?.openDB !== 'function') {

@@ -1,6 +1,7 @@
 import type { SessionRecord } from '../session.js'
 import type { SessionPatch } from '../store.js'
 import { BaseStore, type BaseStoreOptions, type Removed } from './base.js'
+import { handsOutCopies } from './copies.js'
 import { EXPIRES, oldestFirst, type Packed, pack, unpack } from './memory-record.js'
 import { patched } from './record.js'
 
@@ -19,6 +20,7 @@ export class MemoryStore extends BaseStore<Packed> {
 
   constructor(options?: MemoryStoreOptions) {
     super('memory', options, { batchSize: 10_000 })
+    handsOutCopies(this, new.target === MemoryStore)
     this.opened()
   }
 

@@ -3,6 +3,7 @@ import type { Pool } from 'pg'
 import { InvalidOptionError } from '../errors.js'
 import type { BaseStoreOptions } from './base.js'
 import { checkAutoMigrate, checkFlag } from './base-options.js'
+import { handsOutCopies } from './copies.js'
 import { listen } from './pg-listen.js'
 import type { CacheOptions } from './read-cache.js'
 import { channelOf } from './sql/changes.js'
@@ -151,6 +152,7 @@ export class PostgresStore extends SqlStore {
       checkAutoMigrate(options?.autoMigrate),
       checkFlag('changeLog', options?.changeLog, true),
     )
+    handsOutCopies(this, new.target === PostgresStore)
     if (this.cache && options.changeLog === false) {
       throw new InvalidOptionError(
         'cache',

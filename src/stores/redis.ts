@@ -5,6 +5,7 @@ import type { SessionRecord } from '../session.js'
 import type { SchemaStatus, SessionPatch } from '../store.js'
 import { BaseStore, type Deletion, type Removed, SCHEMA_VERSION } from './base.js'
 import { checkFlag } from './base-options.js'
+import { handsOutCopies } from './copies.js'
 import { CHANGE_RETENTION_MS, type Feed } from './feed.js'
 import { logArgs, RedisStreamFeed } from './redis-feed.js'
 import type { RedisStoreOptions } from './redis-layout.js'
@@ -45,6 +46,7 @@ export class RedisStore extends BaseStore<string> {
 
   constructor(client: Redis | Cluster, options: RedisStoreOptions = {}) {
     super('redis', options, { batchSize: 500, options: ['prefix', 'changeLog', 'cache'] })
+    handsOutCopies(this, new.target === RedisStore)
     this.#logged = checkFlag('changeLog', options.changeLog, true)
     if (this.cache && !this.#logged) {
       throw new InvalidOptionError(

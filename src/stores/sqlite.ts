@@ -3,6 +3,7 @@ import { type CleanupHandle, startCleanup } from '../cleanup.js'
 import { InvalidOptionError } from '../errors.js'
 import type { BaseStoreOptions } from './base.js'
 import { checkAutoMigrate, checkFlag } from './base-options.js'
+import { handsOutCopies } from './copies.js'
 import { pollWatch } from './feed.js'
 import type { CacheOptions } from './read-cache.js'
 import { sqliteDialect } from './sql/dialect.js'
@@ -126,6 +127,7 @@ export class SQLiteStore extends SqlStore {
       checkAutoMigrate(options?.autoMigrate),
       checkFlag('changeLog', options?.changeLog, true),
     )
+    handsOutCopies(this, new.target === SQLiteStore)
     this.#db = db
     this.opened()
   }
