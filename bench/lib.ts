@@ -9,7 +9,7 @@ export async function timeAsync(n: number, fn: (i: number) => unknown): Promise<
   return Number(process.hrtime.bigint() - start) / n
 }
 
-function median(values: number[]): number {
+export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b)
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN
 }
@@ -39,6 +39,28 @@ export async function compare(
   const oursNs = median(o)
   const floorNs = median(f)
   return { oursNs, floorNs, ratio: oursNs / floorNs }
+}
+
+/**
+ * Times several sides doing the same work in alternating rounds (the order rotating from round
+ * to round, so no side always runs first) and returns each side's median per-call time in ns.
+ * Each side is called with indices 0…rounds·perRound-1, once each.
+ */
+export async function compareSides<K extends string>(
+  rounds: number,
+  perRound: number,
+  sides: Record<K, (i: number) => unknown>,
+): Promise<Record<K, number>> {
+  const names = Object.keys(sides) as K[]
+  const times = new Map<K, number[]>(names.map((k) => [k, []]))
+  for (let r = 0; r < rounds; r++) {
+    for (let s = 0; s < names.length; s++) {
+      const name = names[(r + s) % names.length] as K
+      const fn = sides[name]
+      times.get(name)?.push(await timeAsync(perRound, (i) => fn(r * perRound + i)))
+    }
+  }
+  return Object.fromEntries(names.map((k) => [k, median(times.get(k) ?? [])])) as Record<K, number>
 }
 
 /** Runs `fn` and reports its duration and the event loop's longest stall meanwhile. */

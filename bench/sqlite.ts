@@ -1,216 +1,191 @@
-// SQLite store against the floor: raw better-sqlite3 prepared statements doing the same work
-// on the same table. Run: npm run bench:sqlite   (SIZES=10000,100000 to pick sizes)
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import Database from 'better-sqlite3'
-import { flatten } from '../src/stores/record.js'
-import { COLUMNS } from '../src/stores/sql/statements.js'
+// SQLite store against raw better-sqlite3 doing the same work on the same file, on realistic
+// data (bench/realistic.ts). Run: npm run bench:sqlite
+//   SIZES=1000000 (default; comma-separated), ROUNDS=9, CLEANUP_ROUNDS=3, OPS=0 or CLEANUP=0 to skip
+import type { SessionRecord } from '../src/index.js'
 import { SQLiteStore } from '../src/stores/sqlite.js'
-import { sessionRecord } from '../src/testing/index.js'
-import {
-  cleanupRow,
-  compare,
-  type Pair,
-  session,
-  sizeReport,
-  table,
-  withLoopMonitor,
-} from './lib.js'
+import { compareSides, table, us, x } from './lib.js'
+import { freshRecord, HOUR, idOf, isExpired, PER_USER, spread, userOf } from './realistic.js'
+import { CLEANUP_SIDES, measureCleanup } from './sqlite-cleanup.js'
+import { copyOf, floorOf, template } from './sqlite-data.js'
 
-const SIZES = (process.env.SIZES ?? '10000,100000,1000000').split(',').map(Number)
-const PER_USER = 5
-// Every column of the v2 table, in the order the store reads and binds them (meta last).
-const COLS = COLUMNS
-const PLACEHOLDERS = COLS.split(',')
-  .map(() => '?')
-  .join(', ')
-const HASH = 'x'.repeat(43)
+const SIZES = (process.env.SIZES ?? '1000000').split(',').map(Number)
+const ROUNDS = Number(process.env.ROUNDS ?? 9)
+const CLEANUP_ROUNDS = Number(process.env.CLEANUP_ROUNDS ?? 3)
 
-/** A whole v2 row, as the store's INSERT binds it. */
-function row(id: string, userKey: string, createdAt: number, expiresAt: number): unknown[] {
-  const r = sessionRecord({
-    id,
-    userKey,
-    createdAt: new Date(createdAt),
-    expiresAt: new Date(expiresAt),
-    ip: '192.0.2.1',
-    agent: { os: 'Linux', browser: 'Firefox' },
-    secretHash: HASH,
+type Sides = Record<string, number>
+
+async function measureOps(path: string, n: number): Promise<Record<string, Sides>> {
+  const { db, close } = copyOf(path)
+  const logged = new SQLiteStore(db, { cleanupInterval: 0 })
+  const bare = new SQLiteStore(db, { cleanupInterval: 0, changeLog: false })
+  const floor = floorOf(db)
+  const users = n / PER_USER
+  const atUser = spread(users)
+  // Sessions by a permutation, live ones only; users handed out once each to the writes.
+  const live = (k: number) => {
+    const i = spread(n)(k)
+    return isExpired(i) ? (i + 1) % n : i
+  }
+  let nextUser = 0
+  const takeUsers = (count: number) => {
+    const base = nextUser
+    nextUser += count
+    if (nextUser > users) throw new Error('bench: not enough users for the write rounds')
+    return (i: number) => atUser(base + i)
+  }
+  const reads = 2000
+  const writes = Math.max(20, Math.min(300, Math.floor(users / (ROUNDS * 18))))
+  const total = ROUNDS * writes
+  const r: Record<string, Sides> = {}
+  r['fetchById (hit)'] = await compareSides(ROUNDS, reads, {
+    ours: (i) => logged.fetchById(idOf(live(i))),
+    floor: (i) => floor.byIdMapped(idOf(live(i))),
+    rows: (i) => floor.byIdRows(idOf(live(i))),
   })
-  return [...flatten(r), '{}']
-}
-
-function open(dir: string) {
-  const db = new Database(join(dir, 'bench.db'))
-  db.pragma('journal_mode = WAL')
-  db.pragma('synchronous = NORMAL')
-  return db
-}
-
-function fill(db: Database.Database, n: number, expiredShare = 0) {
-  const insert = db.prepare(`INSERT INTO sessions (${COLS}) VALUES (${PLACEHOLDERS})`)
-  const now = Date.now()
-  db.transaction(() => {
-    for (let i = 0; i < n; i++) {
-      const expired = i < n * expiredShare
-      insert.run(
-        ...row(
-          `s-${i}`,
-          `user-${Math.floor(i / PER_USER)}`,
-          now - 1000,
-          expired ? now - 1 : now + 3_600_000,
-        ),
-      )
-    }
-  })()
-  // Steady state: the bulk load checkpointed into the main file, as a running app's would be.
-  db.pragma('wal_checkpoint(TRUNCATE)')
-}
-
-async function measure(n: number) {
-  const dir = mkdtempSync(join(tmpdir(), 'sessionup-bench-'))
-  const db = open(dir)
-  const store = new SQLiteStore(db, { cleanupInterval: 0 })
-  fill(db, n)
-  const floor = {
-    // Rows as arrays, as the store reads them (cheaper than objects keyed by column name).
-    byId: db.prepare(`SELECT ${COLS} FROM sessions WHERE id = ? AND expires_at > ?`).raw(true),
-    byUser: db
-      .prepare(
-        `SELECT ${COLS} FROM sessions WHERE user_key = ? AND expires_at > ? ORDER BY created_at, id`,
-      )
-      .raw(true),
-    insert: db.prepare(`INSERT INTO sessions (${COLS}) VALUES (${PLACEHOLDERS})`),
-    deleteById: db.prepare('DELETE FROM sessions WHERE id = ?'),
-    deleteByUser: db.prepare('DELETE FROM sessions WHERE user_key = ?'),
+  r['fetchById (miss)'] = await compareSides(ROUNDS, reads, {
+    ours: (i) => logged.fetchById(idOf(n + i)),
+    floor: (i) => floor.byIdMapped(idOf(n + i)),
+    rows: (i) => floor.byIdRows(idOf(n + i)),
+  })
+  r.fetchByUserKey = await compareSides(ROUNDS, reads, {
+    ours: (i) => logged.fetchByUserKey(userOf(live(i))),
+    floor: (i) => floor.byUserMapped(userOf(live(i))),
+    rows: (i) => floor.byUserRows(userOf(live(i))),
+  })
+  const fresh = (tag: string) => Array.from({ length: total }, (_, i) => freshRecord(tag, i))
+  const created: Record<string, SessionRecord[]> = { ours: fresh('o'), floor: fresh('f') }
+  r.create = await compareSides(ROUNDS, writes, {
+    ours: (i) => logged.create(created.ours?.[i] as SessionRecord),
+    floor: (i) => floor.create(created.floor?.[i] as SessionRecord),
+  })
+  // The manager's renewal: a later expiry and the activity time.
+  const renewed = Date.now() + 2 * HOUR
+  const touchOurs = takeUsers(total)
+  const touchFloor = takeUsers(total)
+  r['touch (renewal)'] = await compareSides(ROUNDS, writes, {
+    ours: (i) =>
+      logged.touch(idOf(touchOurs(i) * PER_USER), {
+        expiresAt: new Date(renewed),
+        lastActiveAt: new Date(),
+      }),
+    floor: (i) => floor.renew(idOf(touchFloor(i) * PER_USER), renewed, Date.now()),
+  })
+  // Each delete side gets users of its own: session 0 of each user is live.
+  const deletes = (
+    ours: (s: SQLiteStore, u: number) => unknown,
+    kind: 'id' | 'user' | 'userExcept',
+    args: (u: number) => unknown[],
+  ) => {
+    const [a, b, c, d] = [takeUsers(total), takeUsers(total), takeUsers(total), takeUsers(total)]
+    return compareSides(ROUNDS, writes, {
+      ours: (i) => ours(logged, a(i)),
+      floor: (i) => floor.logged[kind](...args(b(i))),
+      'ours, no log': (i) => ours(bare, c(i)),
+      'floor, no log': (i) => floor.bare[kind](...args(d(i))),
+    })
   }
-  const users = Math.floor(n / PER_USER)
-  const rnd = (i: number) => (i * 7919) % n
-  const results: Record<string, Pair> = {}
-  results['fetchById (hit)'] = await compare(
-    7,
-    4000,
-    (i) => store.fetchById(`s-${rnd(i)}`),
-    (i) => floor.byId.get(`s-${rnd(i)}`, Date.now()),
+  const first = (u: number) => idOf(u * PER_USER)
+  const user = (u: number) => userOf(u * PER_USER)
+  r.deleteById = await deletes(
+    (s, u) => s.deleteById(first(u)),
+    'id',
+    (u) => [first(u)],
   )
-  results['fetchById (miss)'] = await compare(
-    7,
-    4000,
-    (i) => store.fetchById(`none-${i}`),
-    (i) => floor.byId.get(`none-${i}`, Date.now()),
+  r.deleteByUserKey = await deletes(
+    (s, u) => s.deleteByUserKey(user(u)),
+    'user',
+    (u) => [user(u)],
   )
-  results.fetchByUserKey = await compare(
-    7,
-    2000,
-    (i) => store.fetchByUserKey(`user-${rnd(i) % users}`),
-    (i) => floor.byUser.all(`user-${rnd(i) % users}`, Date.now()),
+  r['deleteByUserKey, except one'] = await deletes(
+    (s, u) => s.deleteByUserKey(user(u), { except: [first(u)] }),
+    'userExcept',
+    (u) => [user(u), first(u)],
   )
-  results.create = await compare(
-    7,
-    1000,
-    (i) => store.create(session(`new-o-${i}`, `nu-${i}`)),
-    (i) => {
-      const s = session(`new-f-${i}`, `nu-${i}`)
-      return floor.insert.run(...flatten(s), JSON.stringify(s.meta))
-    },
-  )
-  // Delete what the create rounds added: the same number of rows for each side.
-  results.deleteById = await compare(
-    7,
-    1000,
-    (i) => store.deleteById(`new-o-${i}`),
-    (i) => floor.deleteById.run(`new-f-${i}`),
-  )
-  const insertUser = db.prepare(`INSERT INTO sessions (${COLS}) VALUES (${PLACEHOLDERS})`)
-  db.transaction(() => {
-    for (let i = 0; i < 7 * 500; i++) {
-      for (const side of ['o', 'f'])
-        for (let k = 0; k < PER_USER; k++)
-          insertUser.run(
-            ...row(`du-${side}-${i}-${k}`, `du-${side}-${i}`, 1, Date.now() + 3_600_000),
-          )
-    }
-  })()
-  results.deleteByUserKey = await compare(
-    7,
-    500,
-    (i) => store.deleteByUserKey(`du-o-${i}`),
-    (i) => floor.deleteByUser.run(`du-f-${i}`),
-  )
-  db.close()
-  rmSync(dir, { recursive: true, force: true })
-  return results
+  close()
+  return r
 }
 
-/** Cleanup of 10% expired among n: ours batched, the floor one DELETE; rows/s and longest block. */
-async function measureCleanup(n: number) {
-  const run = async (ours: boolean) => {
-    const dir = mkdtempSync(join(tmpdir(), 'sessionup-bench-'))
-    const db = open(dir)
-    const store = new SQLiteStore(db, { cleanupInterval: 0 })
-    fill(db, n, 0.1)
-    const raw = db.prepare('DELETE FROM sessions WHERE expires_at <= ?')
-    const m = await withLoopMonitor(() =>
-      ours ? store.deleteExpired() : raw.run(Date.now()).changes,
-    )
-    // A create right after the cleanup, to see it left the file in good shape.
-    const t = performance.now()
-    for (let i = 0; i < 2000; i++) await store.create(session(`after-${i}`, 'after'))
-    const createAfterUs = ((performance.now() - t) / 2000) * 1000
-    db.close()
-    rmSync(dir, { recursive: true, force: true })
-    return {
-      deleted: Number(m.result),
-      rowsPerSec: Number(m.result) / (m.ms / 1000),
-      maxBlockMs: m.maxBlockMs,
-      createAfterUs,
-    }
-  }
-  const floor = await run(false)
-  const ours = await run(true)
-  return { ours, floor }
-}
-
+const n$ = (v: number) => v.toLocaleString('en')
 const lines: string[] = []
-const ops = [
-  'fetchById (hit)',
-  'fetchById (miss)',
-  'fetchByUserKey',
-  'create',
-  'deleteById',
-  'deleteByUserKey',
-]
-const bySize: Record<number, Record<string, Pair>> = {}
 for (const n of SIZES) {
-  console.error(`measuring at ${n} sessions…`)
-  bySize[n] = await measure(n)
+  console.error(`building ${n$(n)} sessions…`)
+  const t = template(n)
+  lines.push(`### ${n$(n)} sessions, ${ROUNDS} rounds`, '')
+  if (process.env.OPS !== '0') {
+    console.error('operations…')
+    const r = await measureOps(t.path, n)
+    const ops = Object.keys(r)
+    lines.push(
+      table(
+        [
+          'operation',
+          'ours µs',
+          'floor µs',
+          'ours ÷ floor',
+          'floor, raw rows µs',
+          'ours ÷ raw rows',
+        ],
+        ops.map((op) => {
+          const s = r[op] as Sides
+          const o = s.ours as number
+          const f = s.floor as number
+          const raw = s.rows
+          return [op, us(o), us(f), x(o / f), raw ? us(raw) : '', raw ? x(o / raw) : '']
+        }),
+      ),
+      '',
+      table(
+        [
+          'with the change log off',
+          'ours µs',
+          'floor µs',
+          'ours ÷ floor',
+          'change log costs ours',
+          'and the floor',
+        ],
+        ops
+          .filter((op) => r[op]?.['ours, no log'] !== undefined)
+          .map((op) => {
+            const s = r[op] as Sides
+            const [o, f] = [s['ours, no log'] as number, s['floor, no log'] as number]
+            return [
+              op,
+              us(o),
+              us(f),
+              x(o / f),
+              x((s.ours as number) / o),
+              x((s.floor as number) / f),
+            ]
+          }),
+      ),
+      '',
+    )
+  }
+  if (process.env.CLEANUP !== '0') {
+    console.error(`cleanup of ${n$(n / 10)} expired among ${n$(n)}…`)
+    const c = await measureCleanup(t.path, CLEANUP_ROUNDS)
+    lines.push(
+      table(
+        [
+          'deleteExpired',
+          'rows/s (median)',
+          'rounds',
+          'longest block ms (worst; median)',
+          'create after µs',
+        ],
+        CLEANUP_SIDES.map((side) => [
+          side,
+          n$(Math.round(c[side].rowsPerSec)),
+          c[side].runs.map((v) => n$(Math.round(v))).join(', '),
+          `${c[side].maxBlockMs.toFixed(1)}; ${c[side].medianBlockMs.toFixed(1)}`,
+          c[side].createAfterUs.toFixed(1),
+        ]),
+      ),
+      '',
+      `ours ÷ one raw DELETE, rows/s: log on ${x(c['ours, log'].rowsPerSec / c['floor, log'].rowsPerSec)}, off ${x(c['ours, no log'].rowsPerSec / c['floor, no log'].rowsPerSec)}; deleted ${n$(c['ours, log'].deleted)}`,
+      '',
+    )
+  }
+  t.remove()
 }
-lines.push(sizeReport(SIZES, ops, bySize))
-const cleanupRows: Array<Array<string | number>> = []
-for (const n of SIZES) {
-  console.error(`cleanup of ${n / 10} expired among ${n}…`)
-  const { ours, floor } = await measureCleanup(n)
-  cleanupRows.push(
-    cleanupRow(
-      n,
-      ours,
-      floor,
-      `${ours.createAfterUs.toFixed(1)} / ${floor.createAfterUs.toFixed(1)}`,
-    ),
-  )
-}
-lines.push(
-  '',
-  table(
-    [
-      'deleteExpired',
-      'rows/s ours / floor',
-      'ours ÷ floor',
-      'longest block ms ours / floor',
-      'create after, µs ours / floor',
-    ],
-    cleanupRows,
-  ),
-)
 console.log(lines.join('\n'))
