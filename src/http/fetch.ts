@@ -1,8 +1,26 @@
 import { UnauthorizedError } from '../errors.js'
-import type { InitOptions, InitResult, MetaPatch, RequestView, SessionManager } from '../manager.js'
+import type { RequestView, SessionManager } from '../manager.js'
 import type { RejectResponse } from '../options.js'
-import type { ListedSession, Session } from '../session.js'
+import type { Session } from '../session.js'
 import { adapterCore, freshness, type Need, type SessionSlot } from './core.js'
+import type {
+  FetchHandler,
+  FetchSessions,
+  FetchSessionsOptions,
+  HonoMiddleware,
+  RequestOrContext,
+  Rest,
+} from './fetch-types.js'
+
+export type {
+  FetchHandler,
+  FetchSessions,
+  FetchSessionsOptions,
+  HonoLikeContext,
+  HonoMiddleware,
+  RequestOrContext,
+  SessionVariables,
+} from './fetch-types.js'
 
 const sessions = new WeakMap<Request, Session>()
 const slot: SessionSlot<Request> = {
@@ -25,93 +43,6 @@ export function requireSession(req: RequestOrContext): Session {
   const session = sessions.get(requestOf(req))
   if (!session) throw new UnauthorizedError('missing-cookie')
   return session
-}
-
-/**
- * Hono's `Variables`: `new Hono<{ Variables: SessionVariables }>()`. `c.get('session')` is
- * `undefined` where no sessionup middleware ran or `public` found no session; behind `auth`,
- * `requireSession(c)` gives it without the `undefined`.
- */
-export type SessionVariables = { session: Session | undefined }
-
-// biome-ignore lint/suspicious/noExplicitAny: handler arguments after the request are the framework's own
-type Rest = any[]
-export type FetchHandler<A extends Rest> = (
-  req: Request,
-  ...rest: A
-) => Response | Promise<Response>
-
-/** The part of a Hono `Context` the adapter uses (structural, so hono stays optional). */
-export interface HonoLikeContext {
-  req: { raw: Request }
-  env?: unknown
-  header?: (name: string, value: string, options?: { append?: boolean }) => void
-  /** The response so far (after `next()`, the handler's). */
-  res?: Response
-  /** A response carrying the headers set through `header` (so earlier cookies are kept). */
-  body?: (data: string, status: number, headers: Record<string, string>) => Response
-}
-export type HonoMiddleware = (
-  c: HonoLikeContext,
-  next: () => Promise<void>,
-) => Promise<Response | undefined>
-
-export interface FetchSessionsOptions {
-  /**
-   * The client's socket address; Fetch `Request`s do not carry one. Receives the request and the
-   * handler's other arguments (for Hono: the context). Default: the `incoming` socket that
-   * `@hono/node-server` puts in `c.env`, else unknown (`null` IP: `validate` then fails closed).
-   */
-  remoteAddress?: (req: Request, ...rest: Rest) => string | undefined
-}
-
-/** A Fetch `Request`, or a Hono context (its request and socket are read from it). */
-export type RequestOrContext = Request | HonoLikeContext
-
-export interface FetchSessions {
-  auth<A extends Rest>(handler: FetchHandler<A>): FetchHandler<A>
-  public<A extends Rest>(handler: FetchHandler<A>): FetchHandler<A>
-  /**
-   * Like `auth`, and the user must have proved who they are less than `maxAgeMs` ago; otherwise
-   * `reject` gets reason `not-fresh` (default answer: 403). Never on the device list.
-   */
-  requireFresh<A extends Rest>(maxAgeMs: number, handler: FetchHandler<A>): FetchHandler<A>
-  /** Hono middleware: `app.use('/account/*', sessions.hono.auth)`; sets `c.get('session')`. */
-  hono: {
-    auth: HonoMiddleware
-    public: HonoMiddleware
-    requireFresh(maxAgeMs: number): HonoMiddleware
-  }
-  /**
-   * Logs `userKey` in. With a Hono context the Set-Cookie header is appended to its response
-   * (other cookies stay); with a `Request`, send `setCookie` on your `Response`.
-   */
-  init(req: RequestOrContext, userKey: string, options?: InitOptions): Promise<InitResult>
-  /**
-   * Gives the request's session a new secret: the new Set-Cookie value (appended for you with a
-   * Hono context), or `null` without a live session.
-   */
-  rotate(req: RequestOrContext): Promise<string | null>
-  /** Moves the session's `authenticatedAt` to now (after the user re-entered their password). */
-  reauthenticate(req: RequestOrContext): Promise<Session | null>
-  /** Sets (string) or removes (`null`) keys of the session's meta; `null` without a live session. */
-  updateMeta(req: RequestOrContext, patch: MetaPatch): Promise<Session | null>
-  /**
-   * Revokes the request's session. The clearing Set-Cookie value is returned (`null` without a
-   * session), and appended for you with a Hono context.
-   */
-  revoke(req: RequestOrContext): Promise<string | null>
-  /** Revokes every other session of the request's user. */
-  revokeOther(req: RequestOrContext): Promise<void>
-  /** Revokes every session of the request's user; the cookie is cleared as by `revoke`. */
-  revokeAll(req: RequestOrContext): Promise<string | null>
-  /**
-   * Revokes a session of the request's user by id: `true` if revoked, `false` if the user has
-   * no session with that id (missing and someone else's are answered alike).
-   */
-  revokeByIdExt(req: RequestOrContext, id: string): Promise<boolean>
-  /** The request user's live sessions, the current one marked; `[]` without a session. */
-  fetchAll(req: RequestOrContext): Promise<ListedSession[]>
 }
 
 function requestOf(input: RequestOrContext): Request {
