@@ -92,50 +92,6 @@ export function table(header: string[], rows: Array<Array<string | number>>): st
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n')
 }
 
-/** The per-size table of operations (ours / floor per call, and ratios) and the scaling line. */
-export function sizeReport(
-  sizes: number[],
-  ops: string[],
-  bySize: Record<number, Record<string, Pair>>,
-): string {
-  const n = (size: number) => size.toLocaleString('en')
-  const pair = (size: number, op: string) => bySize[size]?.[op]
-  const rows = ops.map((op) => [
-    op,
-    ...sizes.map(
-      (size) => `${us(pair(size, op)?.oursNs ?? 0)} / ${us(pair(size, op)?.floorNs ?? 0)}`,
-    ),
-    ...sizes.map((size) => x(pair(size, op)?.ratio ?? 0)),
-  ])
-  const header = [
-    'operation',
-    ...sizes.map((s) => `${n(s)}: ours / floor µs`),
-    ...sizes.map((s) => `ratio at ${n(s)}`),
-  ]
-  const first = sizes[0] ?? 0
-  const last = sizes.at(-1) ?? 0
-  const scale =
-    (pair(last, 'fetchByUserKey')?.oursNs ?? 0) / (pair(first, 'fetchByUserKey')?.oursNs ?? 1)
-  return `${table(header, rows)}\n\nfetchByUserKey at ${n(last)} vs at ${n(first)}: ${x(scale)}`
-}
-
-/** One row of a cleanup table: ours against the floor. */
-export function cleanupRow(
-  n: number,
-  ours: { rowsPerSec: number; maxBlockMs: number },
-  floor: { rowsPerSec: number; maxBlockMs: number },
-  after: string,
-): Array<string | number> {
-  const fmt = (v: number) => Math.round(v).toLocaleString('en')
-  return [
-    `${(n / 10).toLocaleString('en')} of ${n.toLocaleString('en')}`,
-    `${fmt(ours.rowsPerSec)} / ${fmt(floor.rowsPerSec)}`,
-    x(ours.rowsPerSec / floor.rowsPerSec),
-    `${ours.maxBlockMs.toFixed(1)} / ${floor.maxBlockMs.toFixed(1)}`,
-    after,
-  ]
-}
-
 /** A session for the benchmarks: created now, an hour to live, typical ip and agent. */
 export function session(id: string, userKey: string): SessionRecord {
   return sessionRecord({
