@@ -60,6 +60,9 @@ export async function measureCleanup(
       runs.set(side, [...(runs.get(side) ?? []), result])
     }
   }
+  // Every side must have deleted the same sessions' count, or the rows/s compare other work.
+  const counts = new Set([...runs.values()].flat().map((x) => x.deleted))
+  if (counts.size > 1) throw new Error(`bench: cleanup sides deleted ${[...counts].join(' / ')}`)
   const out = {} as Record<CleanupSide, CleanupFigures>
   for (const side of CLEANUP_SIDES) {
     const all = runs.get(side) ?? []
