@@ -1,3 +1,4 @@
+import { closeSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import type { SessionRecord } from '../src/index.js'
 import { sessionRecord } from '../src/testing/index.js'
@@ -91,50 +92,6 @@ export function table(header: string[], rows: Array<Array<string | number>>): st
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n')
 }
 
-/** The per-size table of operations (ours / floor per call, and ratios) and the scaling line. */
-export function sizeReport(
-  sizes: number[],
-  ops: string[],
-  bySize: Record<number, Record<string, Pair>>,
-): string {
-  const n = (size: number) => size.toLocaleString('en')
-  const pair = (size: number, op: string) => bySize[size]?.[op]
-  const rows = ops.map((op) => [
-    op,
-    ...sizes.map(
-      (size) => `${us(pair(size, op)?.oursNs ?? 0)} / ${us(pair(size, op)?.floorNs ?? 0)}`,
-    ),
-    ...sizes.map((size) => x(pair(size, op)?.ratio ?? 0)),
-  ])
-  const header = [
-    'operation',
-    ...sizes.map((s) => `${n(s)}: ours / floor µs`),
-    ...sizes.map((s) => `ratio at ${n(s)}`),
-  ]
-  const first = sizes[0] ?? 0
-  const last = sizes.at(-1) ?? 0
-  const scale =
-    (pair(last, 'fetchByUserKey')?.oursNs ?? 0) / (pair(first, 'fetchByUserKey')?.oursNs ?? 1)
-  return `${table(header, rows)}\n\nfetchByUserKey at ${n(last)} vs at ${n(first)}: ${x(scale)}`
-}
-
-/** One row of a cleanup table: ours against the floor. */
-export function cleanupRow(
-  n: number,
-  ours: { rowsPerSec: number; maxBlockMs: number },
-  floor: { rowsPerSec: number; maxBlockMs: number },
-  after: string,
-): Array<string | number> {
-  const fmt = (v: number) => Math.round(v).toLocaleString('en')
-  return [
-    `${(n / 10).toLocaleString('en')} of ${n.toLocaleString('en')}`,
-    `${fmt(ours.rowsPerSec)} / ${fmt(floor.rowsPerSec)}`,
-    x(ours.rowsPerSec / floor.rowsPerSec),
-    `${ours.maxBlockMs.toFixed(1)} / ${floor.maxBlockMs.toFixed(1)}`,
-    after,
-  ]
-}
-
 /** A session for the benchmarks: created now, an hour to live, typical ip and agent. */
 export function session(id: string, userKey: string): SessionRecord {
   return sessionRecord({
@@ -145,4 +102,21 @@ export function session(id: string, userKey: string): SessionRecord {
     ip: '192.0.2.1',
     agent: { os: 'Linux', browser: 'Firefox' },
   })
+}
+
+/**
+ * Copies a file in 4 KiB writes, as SQLite and LMDB write their pages, and flushes it. (A bulk
+ * copy makes the kernel cache the new file in large folios — Linux 6.18 here — so that every
+ * 4 KiB page the database later dirties writes back a whole folio: up to 50× the I/O of the same
+ * file written by the database. And without the flush the first checkpoint or commit would
+ * write back the whole copy.)
+ */
+export function copyFile(from: string, to: string): void {
+  const src = openSync(from, 'r')
+  const dst = openSync(to, 'w')
+  const buf = Buffer.alloc(4096)
+  for (let n = readSync(src, buf); n > 0; n = readSync(src, buf)) writeSync(dst, buf, 0, n)
+  fsyncSync(dst)
+  closeSync(src)
+  closeSync(dst)
 }

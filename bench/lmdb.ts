@@ -1,331 +1,171 @@
-// LMDB store against the floor: raw lmdb-js get/put/remove of the same keys and records.
-// Run: npm run bench:lmdb   (SIZES=10000,100000 to pick sizes)
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { type Database, type Key, open, type RootDatabaseOptions } from 'lmdb'
-import { LMDBStore } from '../src/stores/lmdb.js'
-import { toRecord } from '../src/stores/lmdb-layout.js'
-import { sessionRecord } from '../src/testing/index.js'
-import {
-  cleanupRow,
-  compare,
-  type Pair,
-  session,
-  sizeReport,
-  table,
-  withLoopMonitor,
-} from './lib.js'
+// LMDB store against raw lmdb-js doing the same work, in the same transaction pattern, on the
+// same environment, on realistic data (bench/realistic.ts). Run: npm run bench:lmdb
+//   SIZES=1000000 (default; comma-separated), ROUNDS=9, CLEANUP_ROUNDS=3,
+//   OPS=0, CLEANUP=0 or SETTINGS=0 to skip a part
+import type { SessionRecord } from '../src/index.js'
+import type { LMDBStore } from '../src/stores/lmdb.js'
+import { compareSides } from './lib.js'
+import { measureCleanup } from './lmdb-cleanup.js'
+import { copyOf, template } from './lmdb-data.js'
+import { floorOf } from './lmdb-floor.js'
+import { checkFloors } from './lmdb-guard.js'
+import { cleanupTable, n$, opsTables, type Sides, settingsTable } from './lmdb-report.js'
+import { measureSettings } from './lmdb-settings.js'
+import { freshRecord, HOUR, idOf, isExpired, PER_USER, spread, userOf } from './realistic.js'
 
-const SIZES = (process.env.SIZES ?? '10000,100000,1000000').split(',').map(Number)
-const PER_USER = 5
-const HOUR = 3_600_000
+const SIZES = (process.env.SIZES ?? '1000000').split(',').map(Number)
+const ROUNDS = Number(process.env.ROUNDS ?? 9)
+const CLEANUP_ROUNDS = Number(process.env.CLEANUP_ROUNDS ?? 3)
+/** Creates per batch in the in-flight create rounds. */
+const IN_FLIGHT = 64
+/** Blocks of users the writes take: two for touch, four sides for each of three deletes. */
+const USER_BLOCKS = 2 + 4 * 3
 
-function env(options: RootDatabaseOptions = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'sessionup-bench-lmdb-'))
-  const root = open({ path: dir, ...options })
-  const store = new LMDBStore(root, { bucket: 'sessions', cleanupInterval: 0 })
-  const raw = root.openDB('sessions', {
-    keyEncoding: 'ordered-binary',
-    encoding: 'msgpack',
-    cache: false,
-  }) as Database<unknown, Key>
-  return {
-    root,
-    store,
-    raw,
-    async remove() {
-      await root.close()
-      rmSync(dir, { recursive: true, force: true })
-    },
+async function measureOps(path: string, n: number): Promise<Record<string, Sides>> {
+  const e = copyOf(path)
+  const logged = e.store()
+  const bare = e.store(false)
+  const floor = floorOf(e.root, e.db)
+  const users = n / PER_USER
+  const atUser = spread(users)
+  // Sessions by a permutation, live ones only; users handed out once each to the writes.
+  const live = (k: number) => {
+    const i = spread(n)(k)
+    return isExpired(i) ? (i + 1) % n : i
   }
-}
-
-const HASH = 'x'.repeat(43)
-
-/**
- * A v2 record as the store writes it (lmdb-layout.ts): [userKey, createdAt, expiresAt, ip, os,
- * browser, meta], then deadline, idleTimeout, persistent, lastActiveAt, authenticatedAt,
- * rotatedAt, secretHash, previousSecretHash, previousSecretExpiresAt, version.
- */
-const record = (userKey: string, created: number, expires: number) => [
-  userKey,
-  created,
-  expires,
-  '192.0.2.1',
-  'Linux',
-  'Firefox',
-  [],
-  null,
-  null,
-  0,
-  created,
-  created,
-  created,
-  HASH,
-  null,
-  null,
-  1,
-]
-// The same as the store's own encoding of that session, or the floor would write other bytes.
-const expected = toRecord(
-  sessionRecord({
-    id: 'x',
-    userKey: 'u',
-    createdAt: new Date(1),
-    expiresAt: new Date(2),
-    ip: '192.0.2.1',
-    agent: { os: 'Linux', browser: 'Firefox' },
-    secretHash: HASH,
-  }),
-)
-if (JSON.stringify(record('u', 1, 2)) !== JSON.stringify(expected)) {
-  throw new Error('bench/lmdb.ts: record() no longer matches lmdb-layout.ts')
-}
-
-/** Writes n sessions (3 keys each) in transactions of 10,000. */
-async function fill(raw: Database<unknown, Key>, n: number, expiredShare = 0, prefix = 's') {
-  const now = Date.now()
-  for (let start = 0; start < n; start += 10_000) {
-    await raw.transaction(() => {
-      for (let i = start; i < Math.min(n, start + 10_000); i++) {
-        const id = `${prefix}-${i}`
-        const user = `user-${Math.floor(i / PER_USER)}`
-        const expires = i < n * expiredShare ? now - 1 : now + HOUR
-        const r = record(user, now - 1000, expires)
-        raw.put(['s', id], r)
-        raw.put(['u', user, now - 1000, id], r)
-        raw.put(['e', expires, id], true)
-      }
+  let nextUser = 0
+  const takeUsers = (count: number) => {
+    const base = nextUser
+    nextUser += count
+    if (nextUser > users) throw new Error('bench: not enough users for the write rounds')
+    return (i: number) => atUser(base + i)
+  }
+  const reads = 2000
+  const writes = Math.max(1, Math.min(300, Math.floor(users / (ROUNDS * USER_BLOCKS))))
+  const total = ROUNDS * writes
+  // Ids are hashes: made before the rounds, so that no side's time includes them.
+  const all = (count: number, f: (i: number) => string) =>
+    Array.from({ length: count }, (_, i) => f(i))
+  const at = (list: string[]) => (i: number) => list[i] as string
+  const hit = at(all(ROUNDS * reads, (i) => idOf(live(i))))
+  const miss = at(all(ROUNDS * reads, (i) => idOf(n + i)))
+  const owner = at(all(ROUNDS * reads, (i) => userOf(live(i))))
+  // Reads repeat: one discarded round first, so that no side's first round is also its JIT's.
+  const readRounds = async (sides: Record<string, (i: number) => unknown>) => {
+    await compareSides(1, reads, sides)
+    return compareSides(ROUNDS, reads, sides)
+  }
+  const r: Record<string, Sides> = {}
+  r['fetchById (hit)'] = await readRounds({
+    ours: (i) => logged.fetchById(hit(i)),
+    floor: (i) => floor.byIdMapped(hit(i)),
+    rows: (i) => floor.byIdRows(hit(i)),
+    fresh: (i) => floor.byIdFresh(hit(i)),
+  })
+  r['fetchById (miss)'] = await readRounds({
+    ours: (i) => logged.fetchById(miss(i)),
+    floor: (i) => floor.byIdMapped(miss(i)),
+    rows: (i) => floor.byIdRows(miss(i)),
+    fresh: (i) => floor.byIdFresh(miss(i)),
+  })
+  r.fetchByUserKey = await readRounds({
+    ours: (i) => logged.fetchByUserKey(owner(i)),
+    floor: (i) => floor.byUserMapped(owner(i)),
+    rows: (i) => floor.byUserRows(owner(i)),
+    fresh: (i) => floor.byUserMapped(owner(i), true),
+  })
+  const fresh = (tag: string, count = total) =>
+    Array.from({ length: count }, (_, i) => freshRecord(tag, i))
+  const created: Record<string, SessionRecord[]> = { ours: fresh('o'), floor: fresh('f') }
+  r['create (awaited one at a time)'] = await compareSides(ROUNDS, writes, {
+    ours: (i) => logged.create(created.ours?.[i] as SessionRecord),
+    floor: (i) => floor.create(created.floor?.[i] as SessionRecord),
+  })
+  const batches = Math.max(3, Math.ceil(writes / IN_FLIGHT))
+  const batch = (list: SessionRecord[], i: number) => list.slice(i * IN_FLIGHT, (i + 1) * IN_FLIGHT)
+  const flying = {
+    ours: fresh('o64', ROUNDS * batches * IN_FLIGHT),
+    floor: fresh('f64', ROUNDS * batches * IN_FLIGHT),
+  }
+  const inFlight = await compareSides(ROUNDS, batches, {
+    ours: (i) => Promise.all(batch(flying.ours, i).map((s) => logged.create(s))),
+    floor: (i) => Promise.all(batch(flying.floor, i).map((s) => floor.create(s))),
+  })
+  r[`create (${IN_FLIGHT} in flight)`] = {
+    ours: inFlight.ours / IN_FLIGHT,
+    floor: inFlight.floor / IN_FLIGHT,
+  }
+  // Writes go to users handed out once each: session 0 of each user is live.
+  type Target = { id: string; user: string }
+  const targets = (): ((i: number) => Target) => {
+    const u = takeUsers(total)
+    const list = Array.from({ length: total }, (_, i) => ({
+      id: idOf(u(i) * PER_USER),
+      user: userOf(u(i) * PER_USER),
+    }))
+    return (i) => list[i] as Target
+  }
+  // The manager's renewal: a later expiry and the activity time.
+  const renewed = Date.now() + 2 * HOUR
+  const [touchOurs, touchFloor] = [targets(), targets()]
+  r['touch (renewal)'] = await compareSides(ROUNDS, writes, {
+    ours: (i) =>
+      logged.touch(touchOurs(i).id, { expiresAt: new Date(renewed), lastActiveAt: new Date() }),
+    floor: (i) => floor.renew(touchFloor(i).id, renewed, Date.now()),
+  })
+  // Each delete side on users of its own.
+  const deletes = (
+    ours: (s: LMDBStore, t: Target) => unknown,
+    kind: 'id' | 'user' | 'userExcept',
+    args: (t: Target) => string[],
+  ) => {
+    const [a, b, c, d] = [targets(), targets(), targets(), targets()]
+    return compareSides(ROUNDS, writes, {
+      ours: (i) => ours(logged, a(i)),
+      floor: (i) => floor.logged[kind](...args(b(i))),
+      'ours, no log': (i) => ours(bare, c(i)),
+      'floor, no log': (i) => floor.bare[kind](...args(d(i))),
     })
   }
-}
-
-/** The floor's create: the same three keys, raw puts committed together. */
-function rawCreate(raw: Database<unknown, Key>, id: string, user: string) {
-  const now = Date.now()
-  const r = record(user, now, now + HOUR)
-  return Promise.all([
-    raw.put(['s', id], r),
-    raw.put(['u', user, now, id], r),
-    raw.put(['e', now + HOUR, id], true),
-  ])
-}
-
-async function inFlight(count: number, make: (i: number) => Promise<unknown>) {
-  const start = process.hrtime.bigint()
-  await Promise.all(Array.from({ length: count }, (_, i) => make(i)))
-  return Number(process.hrtime.bigint() - start) / count
-}
-
-async function measure(n: number) {
-  const e = env()
-  const { store, raw } = e
-  await fill(raw, n)
-  const users = Math.floor(n / PER_USER)
-  const rnd = (i: number) => (i * 7919) % n
-  const listed = await store.fetchByUserKey('user-1')
-  if (listed.length !== PER_USER)
-    throw new Error(`bench data is off: user-1 has ${listed.length} sessions`)
-  const r: Record<string, Pair> = {}
-  r['fetchById (hit)'] = await compare(
-    7,
-    4000,
-    (i) => store.fetchById(`s-${rnd(i)}`),
-    (i) => raw.get(['s', `s-${rnd(i)}`]),
+  r.deleteById = await deletes(
+    (s, t) => s.deleteById(t.id),
+    'id',
+    (t) => [t.id],
   )
-  r['fetchById (miss)'] = await compare(
-    7,
-    4000,
-    (i) => store.fetchById(`none-${i}`),
-    (i) => raw.get(['s', `none-${i}`]),
+  r.deleteByUserKey = await deletes(
+    (s, t) => s.deleteByUserKey(t.user),
+    'user',
+    (t) => [t.user],
   )
-  r.fetchByUserKey = await compare(
-    7,
-    2000,
-    (i) => store.fetchByUserKey(`user-${rnd(i) % users}`),
-    (i) => {
-      const user = `user-${rnd(i) % users}`
-      const out: unknown[] = []
-      for (const { value } of raw.getRange({ start: ['u', user], end: ['u', user, ''] }))
-        out.push(value)
-      return out
-    },
+  r['deleteByUserKey, except one'] = await deletes(
+    (s, t) => s.deleteByUserKey(t.user, { except: [t.id] }),
+    'userExcept',
+    (t) => [t.user, t.id],
   )
-  r['create (awaited one at a time)'] = await compare(
-    5,
-    100,
-    (i) => store.create(session(`o-${i}`, `nu-${i}`)),
-    (i) => rawCreate(raw, `f-${i}`, `nu-${i}`),
-  )
-  let round = 0
-  r['create (64 in flight)'] = await compare(
-    5,
-    3,
-    () => {
-      round++
-      return inFlight(64, (i) => store.create(session(`o64-${round}-${i}`, `nu-${i}`)))
-    },
-    () => {
-      round++
-      return inFlight(64, (i) => rawCreate(raw, `f64-${round}-${i}`, `nu-${i}`))
-    },
-  )
-  // compare() timed whole batches of 64; per-create figures are the batch time / 64.
-  const batch = r['create (64 in flight)']
-  batch.oursNs /= 64
-  batch.floorNs /= 64
-  r.deleteById = await compare(
-    5,
-    100,
-    (i) => store.deleteById(`o-${i}`),
-    (i) => {
-      const rec = raw.get(['s', `f-${i}`]) as [string, number, number] | undefined
-      if (!rec) return
-      return Promise.all([
-        raw.remove(['s', `f-${i}`]),
-        raw.remove(['u', rec[0], rec[1], `f-${i}`]),
-        raw.remove(['e', rec[2], `f-${i}`]),
-      ])
-    },
-  )
-  r.deleteByUserKey = await compare(
-    5,
-    100,
-    (i) => store.deleteByUserKey(`user-${i}`),
-    (i) => {
-      const user = `user-${users - 1 - i}`
-      const removals: Promise<unknown>[] = []
-      for (const { key, value } of [
-        ...raw.getRange({ start: ['u', user], end: ['u', user, ''] }),
-      ]) {
-        const id = (key as Key[])[3] as string
-        const rec = value as [string, number, number]
-        removals.push(raw.remove(key), raw.remove(['s', id]), raw.remove(['e', rec[2], id]))
-      }
-      return Promise.all(removals)
-    },
-  )
-  await e.remove()
+  await Promise.all([logged.close(), bare.close()])
+  await e.close()
   return r
 }
 
-/** 10% expired among n: ours in batches, the floor one transaction; then creates right after. */
-async function measureCleanup(n: number) {
-  const run = async (ours: boolean) => {
-    const e = env()
-    await fill(e.raw, n, 0.1)
-    const now = Date.now()
-    const m = await withLoopMonitor(() =>
-      ours
-        ? e.store.deleteExpired()
-        : e.raw.transaction(() => {
-            let count = 0
-            for (const key of [...e.raw.getKeys({ start: ['e'], end: ['e', now + 1] })]) {
-              const id = (key as Key[])[2] as string
-              const rec = e.raw.get(['s', id]) as [string, number]
-              e.raw.remove(key)
-              e.raw.remove(['s', id])
-              e.raw.remove(['u', rec[0], rec[1], id])
-              count++
-            }
-            return count
-          }),
-    )
-    const t = performance.now()
-    for (let i = 0; i < 200; i++) await e.store.create(session(`after-${i}`, 'after'))
-    const createAfterMs = (performance.now() - t) / 200
-    await e.remove()
-    return {
-      deleted: Number(m.result),
-      rowsPerSec: Number(m.result) / (m.ms / 1000),
-      maxBlockMs: m.maxBlockMs,
-      createAfterMs,
-    }
-  }
-  const floor = await run(false)
-  const ours = await run(true)
-  return { ours, floor }
-}
-
-/** Create latency and throughput of the store under each lmdb-js write setting. */
-async function measureSettings() {
-  const settings: Array<[string, RootDatabaseOptions]> = [
-    ['default (overlappingSync on Linux)', {}],
-    ['overlappingSync: false', { overlappingSync: false }],
-    ['commitDelay: 5', { commitDelay: 5 }],
-    ['noSync: true', { noSync: true }],
-  ]
-  const rows: Array<Array<string | number>> = []
-  for (const [label, options] of settings) {
-    const e = env(options)
-    await fill(e.raw, 100_000)
-    const one = await inFlightSequential(200, (i) => e.store.create(session(`one-${i}`, 'u')))
-    const many = await inFlight(6400, (i) => e.store.create(session(`many-${i}`, `u-${i % 100}`)))
-    await e.remove()
-    rows.push([label, (one / 1e6).toFixed(3), (many / 1e3).toFixed(1)])
-  }
-  return rows
-}
-
-async function inFlightSequential(count: number, make: (i: number) => Promise<unknown>) {
-  const start = process.hrtime.bigint()
-  for (let i = 0; i < count; i++) await make(i)
-  return Number(process.hrtime.bigint() - start) / count
-}
-
-const ops = [
-  'fetchById (hit)',
-  'fetchById (miss)',
-  'fetchByUserKey',
-  'create (awaited one at a time)',
-  'create (64 in flight)',
-  'deleteById',
-  'deleteByUserKey',
-]
-const bySize: Record<number, Record<string, Pair>> = {}
-for (const n of SIZES) {
-  console.error(`measuring at ${n} sessions…`)
-  bySize[n] = await measure(n)
-}
+console.error('checking that the floors write what the store writes…')
+await checkFloors()
 const lines: string[] = []
-lines.push(sizeReport(SIZES, ops, bySize))
-const cleanupRows: Array<Array<string | number>> = []
 for (const n of SIZES) {
-  console.error(`cleanup of ${n / 10} expired among ${n}…`)
-  const { ours, floor } = await measureCleanup(n)
-  cleanupRows.push(
-    cleanupRow(
-      n,
-      ours,
-      floor,
-      `${ours.createAfterMs.toFixed(2)} / ${floor.createAfterMs.toFixed(2)}`,
-    ),
-  )
+  console.error(`building ${n$(n)} sessions…`)
+  const t = await template(n)
+  lines.push(`### ${n$(n)} sessions, ${ROUNDS} rounds`, '')
+  if (process.env.OPS !== '0') {
+    console.error('operations…')
+    lines.push(...opsTables(await measureOps(t.path, n)))
+  }
+  if (process.env.CLEANUP !== '0') {
+    console.error(`cleanup of ${n$(n / 10)} expired among ${n$(n)}…`)
+    lines.push(...cleanupTable(await measureCleanup(t.path, CLEANUP_ROUNDS)))
+  }
+  if (process.env.SETTINGS !== '0') {
+    console.error('write settings…')
+    lines.push(...settingsTable(n, await measureSettings(t.path)))
+  }
+  t.remove()
 }
-lines.push(
-  '',
-  table(
-    [
-      'deleteExpired',
-      'sessions/s ours / floor',
-      'ours ÷ floor',
-      'longest block ms ours / floor',
-      'create right after, ms ours / floor',
-    ],
-    cleanupRows,
-  ),
-)
-console.error('write settings at 100,000 sessions…')
-lines.push(
-  '',
-  table(
-    [
-      'lmdb-js setting (100,000 stored)',
-      'create awaited one at a time, ms',
-      'create with 6,400 in flight, µs each',
-    ],
-    await measureSettings(),
-  ),
-)
 console.log(lines.join('\n'))

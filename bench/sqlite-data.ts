@@ -1,6 +1,6 @@
 // The SQLite benches' data and floors: a template file of realistic sessions, built once per size
 // and copied for each measurement, and the raw better-sqlite3 statements the store is held to.
-import { closeSync, fsyncSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
@@ -9,6 +9,7 @@ import { CHANGE_RETENTION_MS } from '../src/stores/feed.js'
 import { flatten } from '../src/stores/record.js'
 import { COLUMNS } from '../src/stores/sql/statements.js'
 import { SQLiteStore } from '../src/stores/sqlite.js'
+import { copyFile } from './lib.js'
 import { plainFromRow, realisticRecord } from './realistic.js'
 
 const COLS = COLUMNS
@@ -44,22 +45,6 @@ export function template(n: number): { path: string; remove(): void } {
   db.pragma('wal_checkpoint(TRUNCATE)')
   db.close()
   return { path, remove: () => rmSync(dir, { recursive: true, force: true }) }
-}
-
-/**
- * Copies a file in 4 KiB writes, as SQLite writes its pages, and flushes it. (A bulk copy makes
- * the kernel cache the new file in large folios — Linux 6.18 here — so that every 4 KiB page
- * SQLite later dirties writes back a whole folio: up to 50× the I/O of the same file written by
- * SQLite. And without the flush the first checkpoint would write back the whole copy.)
- */
-export function copyFile(from: string, to: string): void {
-  const src = openSync(from, 'r')
-  const dst = openSync(to, 'w')
-  const buf = Buffer.alloc(4096)
-  for (let n = readSync(src, buf); n > 0; n = readSync(src, buf)) writeSync(dst, buf, 0, n)
-  fsyncSync(dst)
-  closeSync(src)
-  closeSync(dst)
 }
 
 /** A fresh copy of the template, opened. */
