@@ -21,17 +21,21 @@ type Db = Database<unknown, Key>
 
 const recordOf = (db: Db, id: string) => db.get([REC, id]) as StoredRecord | undefined
 
+/** Whether `key` is the key made of `parts`. */
+function isKey(key: Key | undefined, ...parts: Array<string | number>): boolean {
+  return Array.isArray(key) && key.length === parts.length && parts.every((p, i) => key[i] === p)
+}
+
 /**
- * Removes a record and its index entries. An unreadable record still goes, with the entries that
- * can be found without it (`userEntry`, when known).
+ * Removes a record and its index entries. An unreadable record still goes, with the index entry
+ * the caller found it by (`entry`, when known); that entry is not removed twice.
  */
-export function removeAll(db: Db, id: string, r: unknown, userEntry?: Key): void {
+export function removeAll(db: Db, id: string, r: unknown, entry?: Key): void {
   db.remove([REC, id])
-  if (userEntry) db.remove(userEntry)
-  if (isRecord(r)) {
-    db.remove([USER, r[0], r[1], id])
-    db.remove([EXP, r[2], id])
-  }
+  if (entry) db.remove(entry)
+  if (!isRecord(r)) return
+  if (!isKey(entry, USER, r[0], r[1], id)) db.remove([USER, r[0], r[1], id])
+  if (!isKey(entry, EXP, r[2], id)) db.remove([EXP, r[2], id])
 }
 
 /** Deletes `id` (only if `owner` owns it, when given); the deleted row, if any. */
@@ -61,8 +65,8 @@ export function removeExpiredRows(db: Db, now: number, limit: number): Row[] {
   for (const key of [...db.getKeys({ start: [EXP], end: [EXP, now + 1], limit })]) {
     const [, , id] = key as [string, number, string]
     const r = recordOf(db, id)
-    removeAll(db, id, r, undefined)
-    db.remove(key) // also when the record is gone or unreadable: never loop on it
+    // The expiry entry goes also when the record is gone or unreadable: never loop on it.
+    removeAll(db, id, r, key)
     if (r !== undefined) deleted.push([id, r])
   }
   return deleted

@@ -27,6 +27,10 @@ import {
 } from './lmdb-layout.js'
 import { removeExpiredRows, removeOne, removeUserRows, updateRow } from './lmdb-ops.js'
 
+const hasRows = (rows: readonly Row[]) => rows.length > 0
+const wrote = (done: boolean) => done
+const never = () => false
+
 /**
  * Sessions in an LMDB named database, over an `lmdb` root database you opened (and close).
  * Go's sessionup-boltstore on the engine Bolt copied, with atomic creates, indexes kept in the
@@ -138,14 +142,16 @@ export class LMDBStore extends BaseStore<Row> {
   }
 
   /**
-   * A write transaction whose callback runs (synchronously) inside LMDB's write lock. One that
-   * may change sessions (`counted`) also moves the writes counter that read caches check.
+   * A write transaction whose callback runs (synchronously) inside LMDB's write lock. When it
+   * changed sessions (`changed` says from its result) it also moves the writes counter that
+   * read caches check, in the same transaction; one that changed nothing leaves caches be.
    */
-  #write<T>(work: () => T, counted = true): Promise<T> {
+  #write<T>(work: () => T, changed: (result: T) => boolean): Promise<T> {
     this.#checkOpen()
     return this.#db.transaction(() => {
-      if (counted) this.#db.put(WRITES_KEY, Number(this.#db.get(WRITES_KEY) ?? 0) + 1)
-      return work()
+      const result = work()
+      if (changed(result)) this.#db.put(WRITES_KEY, Number(this.#db.get(WRITES_KEY) ?? 0) + 1)
+      return result
     })
   }
 
@@ -197,13 +203,17 @@ export class LMDBStore extends BaseStore<Row> {
     return rows
   }
 
-  /** A delete's write transaction; what it deleted goes into the change log in the same one. */
-  #delete(d: Deletion, work: () => Row[]): Promise<Removed<Row>> {
-    return this.#write(() => {
-      const deleted = work()
-      if (this.#logged) logDeleted(this.#db, deleted, d)
-      return deleted
-    })
+  /**
+   * A delete's write transaction; what it deleted goes into the change log in the same one. The
+   * rows come back only when asked for (a listener or a cache wants them), else their count.
+   */
+  async #delete(d: Deletion, work: () => Row[]): Promise<Removed<Row>> {
+    const deleted = await this.#write(() => {
+      const rows = work()
+      if (this.#logged) logDeleted(this.#db, rows, d)
+      return rows
+    }, hasRows)
+    return d.rows ? deleted : deleted.length
   }
 
   protected override changeFeed(): ChangeFeed | undefined {
@@ -216,7 +226,7 @@ export class LMDBStore extends BaseStore<Row> {
     if (!this.#logged) return undefined
     return this.#write(() => {
       trimLog(this.#db, now, 10_000)
-    }, false)
+    }, never)
   }
 
   protected removeById(id: string, owner: string | undefined, d: Deletion) {
@@ -229,7 +239,7 @@ export class LMDBStore extends BaseStore<Row> {
   }
 
   protected update(id: string, patch: SessionPatch, now: number): Promise<boolean> {
-    return this.#write(() => updateRow(this.#db, id, patch, now))
+    return this.#write(() => updateRow(this.#db, id, patch, now), wrote)
   }
 
   /**
