@@ -97,14 +97,14 @@ export function floorOf(root: RootDatabase, db: Raw) {
     reason: 'admin',
     origin: FLOOR_ORIGIN,
   })
-  // One transaction per delete, counted as the store counts its deletes; logged or not.
+  // One transaction per delete, counted (when it deleted) as the store counts; logged or not.
   const deletes = (logged: boolean) => {
     const one =
       (w: Work) =>
       (...args: string[]) =>
         db.transaction(() => {
-          count()
           const rows = w(...args)
+          if (rows.length > 0) count()
           if (logged) logDeleted(db, rows, revoked())
           return rows.length
         })
@@ -152,9 +152,9 @@ export function floorOf(root: RootDatabase, db: Raw) {
     /** touch(id, { expiresAt, lastActiveAt }): the same read-modify-write of the three keys. */
     renew: (id: string, expiresAt: number, lastActiveAt: number) =>
       db.transaction(() => {
-        count()
         const r = record(id)
         if (!live(r)) return false
+        count()
         const old = r as StoredRecord
         const next = old.slice() as StoredRecord
         const deadline = (old[7] as number | null) ?? Number.MAX_SAFE_INTEGER
@@ -174,7 +174,6 @@ export function floorOf(root: RootDatabase, db: Raw) {
     /** Every expired session in one transaction, through the expiry index (and the log's trim). */
     cleanup: (logged: boolean) =>
       db.transaction(() => {
-        count()
         const now = Date.now()
         const rows: Row[] = []
         for (const key of [...db.getKeys({ start: [EXP], end: [EXP, now + 1] })]) {
@@ -186,6 +185,7 @@ export function floorOf(root: RootDatabase, db: Raw) {
             rows.push([id, r])
           }
         }
+        if (rows.length > 0) count()
         if (logged) {
           logDeleted(db, rows, { ...revoked(), at: now, kind: 'expired', reason: null })
           trimLog(db, now, 10_000)

@@ -52,7 +52,8 @@ export function removeUserRows(db: Db, userKey: string, keep: ReadonlySet<string
   for (const { key, value } of [...db.getRange(userRange(userKey))]) {
     const [, owner, , id] = key as [string, string, number, string]
     if (owner !== userKey || keep.has(id)) continue
-    const r = recordOf(db, id)
+    // The entry holds a copy of the record, written with it; read the record only if it does not.
+    const r = isRecord(value) ? value : recordOf(db, id)
     removeAll(db, id, r, key)
     deleted.push([id, (r ?? value) as StoredRecord])
   }
