@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
-import { type Peer, startPeer } from './peers.js'
+import { openTogether, type Peer, startPeer } from './peers.js'
 import { KINDS } from './shared-stores.js'
 
 // Processes of one app starting together on a database that does not exist yet: each opens
@@ -29,9 +29,7 @@ for (const kind of KINDS) {
         try {
           assert.equal(peers.length, PROCESSES, 'every peer started')
           // Every peer has loaded its modules; the opens now start within one IPC hop.
-          const opened = await Promise.allSettled(
-            peers.map((p) => p.ask('open', { sessions: SESSIONS })),
-          )
+          const opened = await openTogether(kind, peers, SESSIONS)
           for (const r of opened)
             if (r.status === 'rejected') failures.push(`trial ${trial}: ${r.reason.message}`)
           if (opened.every((r) => r.status === 'fulfilled')) {

@@ -6,7 +6,7 @@ import { LMDBStore } from '../src/stores/lmdb.js'
 import { SQLiteStore } from '../src/stores/sqlite.js'
 import { type V1Session, v1Token } from '../src/testing/index.js'
 import { tempEnv } from './lmdb-helpers.js'
-import { type Peer, startPeer } from './peers.js'
+import { openTogether, type Peer, startPeer } from './peers.js'
 import { openRecommended, tempDb } from './sqlite-helpers.js'
 import { writeLmdbV1, writeSqliteV1 } from './v1-fixtures.js'
 
@@ -158,7 +158,7 @@ for (const kind of ['sqlite', 'lmdb'] as const) {
           for (let i = 0; i < PROCESSES; i++) {
             peers.push(await startPeer('test/fixtures/store-peer.mjs', [kind, path], 60_000))
           }
-          const opened = await Promise.allSettled(peers.map((p) => p.ask('open', { sessions: 1 })))
+          const opened = await openTogether(kind, peers, 1)
           for (const r of opened)
             if (r.status === 'rejected') failures.push(`${trial}: ${r.reason}`)
           const listed = await (peers[0] as Peer).ask<number>('count')

@@ -67,3 +67,16 @@ export function startPeer(script: string, args: string[], limitMs = 120_000): Pr
     )
   })
 }
+
+/**
+ * Has every peer open the store at the same moment and create `sessions` sessions. SQLite's
+ * peers write while others still open; LMDB's write once all have opened, as the README asks:
+ * lmdb-js can lose a write made while another process opens the environment
+ * (scripts/lmdb-open-race.mjs reproduces it without sessionup).
+ */
+export async function openTogether(kind: 'sqlite' | 'lmdb', peers: Peer[], sessions: number) {
+  if (kind === 'sqlite') return Promise.allSettled(peers.map((p) => p.ask('open', { sessions })))
+  const opened = await Promise.allSettled(peers.map((p) => p.ask('open')))
+  if (opened.some((r) => r.status === 'rejected')) return opened
+  return Promise.allSettled(peers.map((p) => p.ask('createMine', { count: sessions })))
+}
