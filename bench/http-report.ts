@@ -53,7 +53,7 @@ export function report(
         return [
           labels[v] ?? v,
           Math.round(median((runs[v] ?? []).map((r) => r.rps))).toLocaleString('en'),
-          median((runs[v] ?? []).map((r) => r.p99)),
+          median((runs[v] ?? []).map((r) => r.p99)).toFixed(1),
           x(median(of)),
           range(of),
           cpu(v).toFixed(1),
