@@ -34,7 +34,7 @@ async function measureOps(path: string, n: number): Promise<Record<string, Sides
     return (i: number) => atUser(base + i)
   }
   const reads = 2000
-  const writes = Math.max(20, Math.min(300, Math.floor(users / (ROUNDS * 18))))
+  const writes = Math.max(1, Math.min(300, Math.floor(users / (ROUNDS * 18))))
   const total = ROUNDS * writes
   const r: Record<string, Sides> = {}
   r['fetchById (hit)'] = await compareSides(ROUNDS, reads, {

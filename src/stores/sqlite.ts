@@ -20,7 +20,7 @@ export interface SQLiteStoreOptions extends BaseStoreOptions {
    * rejects naming this option.
    */
   autoMigrate?: boolean
-  /** Rows deleted per cleanup batch; the event loop runs between batches. Default 250 (about 1 ms per batch on 1M rows). */
+  /** Rows deleted per cleanup batch; the event loop runs between batches. Default 250. */
   batchSize?: number
   /**
    * Log each deletion in `<table>_changes`, in the same transaction, so that deletion listeners
