@@ -4,12 +4,13 @@
 //   OPS=0, CLEANUP=0 or SETTINGS=0 to skip a part
 import type { SessionRecord } from '../src/index.js'
 import type { LMDBStore } from '../src/stores/lmdb.js'
+import { cleanupTable } from './cleanup-rounds.js'
 import { compareSides } from './lib.js'
 import { measureCleanup } from './lmdb-cleanup.js'
 import { copyOf, template } from './lmdb-data.js'
 import { floorOf } from './lmdb-floor.js'
 import { checkFloors } from './lmdb-guard.js'
-import { cleanupTable, n$, opsTables, type Sides, settingsTable } from './lmdb-report.js'
+import { n$, opsTables, type Sides, settingsTable } from './lmdb-report.js'
 import { measureSettings } from './lmdb-settings.js'
 import { freshRecord, HOUR, idOf, isExpired, PER_USER, spread, userOf } from './realistic.js'
 
@@ -160,7 +161,7 @@ for (const n of SIZES) {
   }
   if (process.env.CLEANUP !== '0') {
     console.error(`cleanup of ${n$(n / 10)} expired among ${n$(n)}…`)
-    lines.push(...cleanupTable(await measureCleanup(t.path, CLEANUP_ROUNDS)))
+    lines.push(...cleanupTable(await measureCleanup(t.path, CLEANUP_ROUNDS), 'one raw transaction'))
   }
   if (process.env.SETTINGS !== '0') {
     console.error('write settings…')

@@ -3,16 +3,16 @@
 //   SIZES=1000000 (default; comma-separated), ROUNDS=9, CLEANUP_ROUNDS=3, OPS=0 or CLEANUP=0 to skip
 import type { SessionRecord } from '../src/index.js'
 import { SQLiteStore } from '../src/stores/sqlite.js'
-import { compareSides, table, us, x } from './lib.js'
+import { cleanupTable } from './cleanup-rounds.js'
+import { compareSides } from './lib.js'
+import { opsTables, type Sides } from './ops-report.js'
 import { freshRecord, HOUR, idOf, isExpired, PER_USER, spread, userOf } from './realistic.js'
-import { CLEANUP_SIDES, measureCleanup } from './sqlite-cleanup.js'
+import { measureCleanup } from './sqlite-cleanup.js'
 import { copyOf, floorOf, template } from './sqlite-data.js'
 
 const SIZES = (process.env.SIZES ?? '1000000').split(',').map(Number)
 const ROUNDS = Number(process.env.ROUNDS ?? 9)
 const CLEANUP_ROUNDS = Number(process.env.CLEANUP_ROUNDS ?? 3)
-
-type Sides = Record<string, number>
 
 async function measureOps(path: string, n: number): Promise<Record<string, Sides>> {
   const { db, close } = copyOf(path)
@@ -114,77 +114,12 @@ for (const n of SIZES) {
   if (process.env.OPS !== '0') {
     console.error('operations…')
     const r = await measureOps(t.path, n)
-    const ops = Object.keys(r)
-    lines.push(
-      table(
-        [
-          'operation',
-          'ours µs',
-          'floor µs',
-          'ours ÷ floor',
-          'floor, raw rows µs',
-          'ours ÷ raw rows',
-        ],
-        ops.map((op) => {
-          const s = r[op] as Sides
-          const o = s.ours as number
-          const f = s.floor as number
-          const raw = s.rows
-          return [op, us(o), us(f), x(o / f), raw ? us(raw) : '', raw ? x(o / raw) : '']
-        }),
-      ),
-      '',
-      table(
-        [
-          'with the change log off',
-          'ours µs',
-          'floor µs',
-          'ours ÷ floor',
-          'change log costs ours',
-          'and the floor',
-        ],
-        ops
-          .filter((op) => r[op]?.['ours, no log'] !== undefined)
-          .map((op) => {
-            const s = r[op] as Sides
-            const [o, f] = [s['ours, no log'] as number, s['floor, no log'] as number]
-            return [
-              op,
-              us(o),
-              us(f),
-              x(o / f),
-              x((s.ours as number) / o),
-              x((s.floor as number) / f),
-            ]
-          }),
-      ),
-      '',
-    )
+    lines.push(...opsTables(r))
   }
   if (process.env.CLEANUP !== '0') {
     console.error(`cleanup of ${n$(n / 10)} expired among ${n$(n)}…`)
     const c = await measureCleanup(t.path, CLEANUP_ROUNDS)
-    lines.push(
-      table(
-        [
-          'deleteExpired',
-          'rows/s (median)',
-          'rounds',
-          'longest block ms (worst; median)',
-          'create after µs',
-        ],
-        CLEANUP_SIDES.map((side) => [
-          side,
-          n$(Math.round(c[side].rowsPerSec)),
-          c[side].runs.map((v) => n$(Math.round(v))).join(', '),
-          `${c[side].maxBlockMs.toFixed(1)}; ${c[side].medianBlockMs.toFixed(1)}`,
-          c[side].createAfterUs.toFixed(1),
-        ]),
-      ),
-      '',
-      `ours ÷ one raw DELETE, rows/s: log on ${x(c['ours, log'].rowsPerSec / c['floor, log'].rowsPerSec)}, off ${x(c['ours, no log'].rowsPerSec / c['floor, no log'].rowsPerSec)}; deleted ${n$(c['ours, log'].deleted)}`,
-      '',
-    )
+    lines.push(...cleanupTable(c, 'one raw DELETE'))
   }
   t.remove()
 }
