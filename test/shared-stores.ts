@@ -87,14 +87,39 @@ export function shared(kind: (typeof KINDS)[number]): Shared {
   }
 }
 
+type Ran = { code: number | null; out: string; err: string }
+
+/**
+ * Runs one script per argument list, each started with `together` as its last argument: once
+ * every child has printed `opened`, each gets its go on stdin. LMDB's processes open first
+ * and write after: lmdb-js can lose a write made while another process opens the environment
+ * (scripts/lmdb-open-race.mjs; README, "Several processes, one environment").
+ */
+export async function runTogether(script: string, argsList: string[][]): Promise<Ran[]> {
+  const children: Array<ReturnType<typeof spawn>> = []
+  let opened = 0
+  const ran = argsList.map((args) =>
+    runNode(script, [...args, 'together'], 90_000, (child) => {
+      children.push(child)
+      child.stdout?.on('data', (chunk: Buffer) => {
+        if (!chunk.toString().includes('opened')) return
+        if (++opened === argsList.length) for (const c of children) c.stdin?.end('go\n')
+      })
+    }),
+  )
+  return Promise.all(ran)
+}
+
 /** Runs a script in a child process; one that outlives `limitMs` is killed and reported. */
 export function runNode(
   script: string,
   args: string[],
   limitMs = 90_000,
-): Promise<{ code: number | null; out: string; err: string }> {
+  started?: (child: ReturnType<typeof spawn>) => void,
+): Promise<Ran> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [script, ...args])
+    started?.(child)
     let out = ''
     let err = ''
     const timer = setTimeout(() => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
-import { KINDS, lastJson, runNode, shared } from './shared-stores.js'
+import { KINDS, lastJson, runNode, runTogether, shared } from './shared-stores.js'
 
 // Several processes on one database, each opening it as the README recommends.
 const WORKERS = 4
@@ -14,11 +14,14 @@ for (const kind of KINDS) {
       const db = shared(kind)
       after(() => db.remove())
       await db.ready()
-      const results = await Promise.all(
-        Array.from({ length: WORKERS }, (_, w) =>
-          runNode('test/fixtures/store-worker.mjs', [kind, db.path, String(w), String(OPS)]),
-        ),
-      )
+      const args = (w: number) => [kind, db.path, String(w), String(OPS)]
+      const script = 'test/fixtures/store-worker.mjs'
+      const all = Array.from({ length: WORKERS }, (_, w) => args(w))
+      // SQLite's workers write while others still open; LMDB's open first (runTogether).
+      const results =
+        kind === 'lmdb'
+          ? await runTogether(script, all)
+          : await Promise.all(all.map((a) => runNode(script, a)))
       const reports = results.map((r) => {
         assert.equal(r.code, 0, r.err)
         return lastJson<{ live: string[]; deleted: string[]; errors: string[] }>(r.out)
