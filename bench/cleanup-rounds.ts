@@ -26,6 +26,27 @@ export interface CleanupFigures {
   runs: number[]
 }
 
+/** Creates right after a cleanup: up to this many, awaited one at a time, within the budget. */
+const AFTER = 2000
+const AFTER_BUDGET_MS = 3000
+
+/**
+ * A side's run from its timed cleanup (`withLoopMonitor`'s result), with the mean latency of the
+ * creates made right after it (how fast the engine writes once the cleanup is done).
+ */
+export async function cleanupRun(
+  m: { result: unknown; ms: number; maxBlockMs: number },
+  create: (i: number) => Promise<unknown>,
+): Promise<CleanupRun> {
+  const t = performance.now()
+  let created = 0
+  while (created < AFTER && performance.now() - t < AFTER_BUDGET_MS) await create(created++)
+  const createAfterUs = ((performance.now() - t) / created) * 1000
+  const deleted = Number(m.result)
+  const rowsPerSec = deleted / (m.ms / 1000)
+  return { deleted, rowsPerSec, maxBlockMs: m.maxBlockMs, createAfterUs, created }
+}
+
 /** Runs every side `rounds` times, the order rotating per round; medians per side. */
 export async function cleanupRounds(
   rounds: number,

@@ -12,7 +12,7 @@ import { floorOf } from './lmdb-floor.js'
 import { checkFloors } from './lmdb-guard.js'
 import { n$, opsTables, type Sides, settingsTable } from './lmdb-report.js'
 import { measureSettings } from './lmdb-settings.js'
-import { freshRecord, HOUR, idOf, isExpired, PER_USER, spread, userOf } from './realistic.js'
+import { freshRecord, HOUR, idOf, PER_USER, picks, userOf } from './realistic.js'
 
 const SIZES = (process.env.SIZES ?? '1000000').split(',').map(Number)
 const ROUNDS = Number(process.env.ROUNDS ?? 9)
@@ -27,20 +27,7 @@ async function measureOps(path: string, n: number): Promise<Record<string, Sides
   const logged = e.store()
   const bare = e.store(false)
   const floor = floorOf(e.root, e.db)
-  const users = n / PER_USER
-  const atUser = spread(users)
-  // Sessions by a permutation, live ones only; users handed out once each to the writes.
-  const live = (k: number) => {
-    const i = spread(n)(k)
-    return isExpired(i) ? (i + 1) % n : i
-  }
-  let nextUser = 0
-  const takeUsers = (count: number) => {
-    const base = nextUser
-    nextUser += count
-    if (nextUser > users) throw new Error('bench: not enough users for the write rounds')
-    return (i: number) => atUser(base + i)
-  }
+  const { users, live, takeUsers } = picks(n)
   const reads = 2000
   const writes = Math.max(1, Math.min(300, Math.floor(users / (ROUNDS * USER_BLOCKS))))
   const total = ROUNDS * writes

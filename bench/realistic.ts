@@ -24,6 +24,28 @@ export function spread(n: number): (k: number) => number {
   return (k) => (k * 7919) % n
 }
 
+/**
+ * How the store benches pick their data among n sessions: `live(k)`, the k-th live session in
+ * no order; `takeUsers(count)`, `count` users no other write side has had, so each side writes
+ * (and deletes) sessions of its own.
+ */
+export function picks(n: number) {
+  const users = n / PER_USER
+  const atUser = spread(users)
+  const live = (k: number) => {
+    const i = spread(n)(k)
+    return isExpired(i) ? (i + 1) % n : i
+  }
+  let nextUser = 0
+  const takeUsers = (count: number) => {
+    const base = nextUser
+    nextUser += count
+    if (nextUser > users) throw new Error('bench: not enough users for the write rounds')
+    return (i: number) => atUser(base + i)
+  }
+  return { users, live, takeUsers }
+}
+
 /** Session `i`, with times relative to `now`. */
 export function realisticRecord(i: number, now: number): SessionRecord {
   const id = idOf(i)

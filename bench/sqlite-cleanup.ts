@@ -1,7 +1,7 @@
 // Cleanup of the expired tenth of a realistic file: the store's batched deleteExpired against
 // one raw DELETE, each with the change log on and off, in alternating rounds on fresh copies.
 import { SQLiteStore } from '../src/stores/sqlite.js'
-import { type CleanupRun, type CleanupSide, cleanupRounds } from './cleanup-rounds.js'
+import { type CleanupRun, type CleanupSide, cleanupRounds, cleanupRun } from './cleanup-rounds.js'
 import { withLoopMonitor } from './lib.js'
 import { freshRecord } from './realistic.js'
 import { copyOf, floorOf } from './sqlite-data.js'
@@ -14,18 +14,9 @@ async function once(path: string, side: CleanupSide): Promise<CleanupRun> {
   const m = await withLoopMonitor(() =>
     side.startsWith('ours') ? store.deleteExpired() : floor.cleanup(logged),
   )
-  const t = performance.now()
-  for (let i = 0; i < 2000; i++) await store.create(freshRecord('after', i))
-  const createAfterUs = ((performance.now() - t) / 2000) * 1000
+  const run = await cleanupRun(m, (i) => store.create(freshRecord('after', i)))
   close()
-  const deleted = Number(m.result)
-  return {
-    deleted,
-    rowsPerSec: deleted / (m.ms / 1000),
-    maxBlockMs: m.maxBlockMs,
-    createAfterUs,
-    created: 2000,
-  }
+  return run
 }
 
 export function measureCleanup(path: string, rounds: number) {

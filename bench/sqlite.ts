@@ -6,7 +6,7 @@ import { SQLiteStore } from '../src/stores/sqlite.js'
 import { cleanupTable } from './cleanup-rounds.js'
 import { compareSides } from './lib.js'
 import { opsTables, type Sides } from './ops-report.js'
-import { freshRecord, HOUR, idOf, isExpired, PER_USER, spread, userOf } from './realistic.js'
+import { freshRecord, HOUR, idOf, PER_USER, picks, userOf } from './realistic.js'
 import { measureCleanup } from './sqlite-cleanup.js'
 import { copyOf, floorOf, template } from './sqlite-data.js'
 
@@ -19,20 +19,7 @@ async function measureOps(path: string, n: number): Promise<Record<string, Sides
   const logged = new SQLiteStore(db, { cleanupInterval: 0 })
   const bare = new SQLiteStore(db, { cleanupInterval: 0, changeLog: false })
   const floor = floorOf(db)
-  const users = n / PER_USER
-  const atUser = spread(users)
-  // Sessions by a permutation, live ones only; users handed out once each to the writes.
-  const live = (k: number) => {
-    const i = spread(n)(k)
-    return isExpired(i) ? (i + 1) % n : i
-  }
-  let nextUser = 0
-  const takeUsers = (count: number) => {
-    const base = nextUser
-    nextUser += count
-    if (nextUser > users) throw new Error('bench: not enough users for the write rounds')
-    return (i: number) => atUser(base + i)
-  }
+  const { users, live, takeUsers } = picks(n)
   const reads = 2000
   const writes = Math.max(1, Math.min(300, Math.floor(users / (ROUNDS * 18))))
   const total = ROUNDS * writes
