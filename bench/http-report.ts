@@ -12,7 +12,8 @@ export interface Run {
   bypassed: number
 }
 
-export const floorOf = (v: string) => (v === 'bare' || v.startsWith('node:') ? 'bare' : 'express')
+export const floorOf = (v: string) =>
+  v.startsWith('bare') || v.startsWith('node:') ? 'bare' : 'express'
 
 function median(values: number[]): number {
   const v = [...values].sort((a, b) => a - b)

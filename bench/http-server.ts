@@ -48,6 +48,33 @@ async function sessionup(spec: string) {
   return nodeSessions(manager)
 }
 
+/**
+ * Bare servers that add one known cost, to calibrate what a cost does to throughput here:
+ * `bare-await` answers after one awaited promise, `bare-immediate` from a `setImmediate`, and
+ * `bare-spin-<n>` after spinning the CPU for n µs.
+ */
+function calibrate(shape: string): RequestListener | undefined {
+  const answer: RequestListener = (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' })
+    res.end(body('bench-user'))
+  }
+  if (shape === 'bare-await') {
+    return async (req, res) => {
+      await Promise.resolve()
+      answer(req, res)
+    }
+  }
+  if (shape === 'bare-immediate') return (req, res) => setImmediate(answer, req, res)
+  const spin = /^bare-spin-(\d+)$/.exec(shape)
+  if (!spin) return undefined
+  const ms = Number(spin[1]) / 1000
+  return (req, res) => {
+    const until = performance.now() + ms
+    while (performance.now() < until) {}
+    answer(req, res)
+  }
+}
+
 async function build(): Promise<RequestListener> {
   const [shape, spec = ''] = name.split(':')
   if (shape === 'bare') {
@@ -56,6 +83,8 @@ async function build(): Promise<RequestListener> {
       res.end(body('bench-user'))
     }
   }
+  const calibration = calibrate(shape ?? '')
+  if (calibration) return calibration
   if (shape === 'node') {
     const sessions = await sessionup(spec)
     const me = sessions.protect((req, res) => {

@@ -6,7 +6,9 @@
 // run). A variant `<variant>@<dir>` runs on the build in <dir>, to compare two builds in one run.
 //   DURATION=s (3), ROUNDS=n (10), CONNECTIONS=n (10), VARIANTS=a,b, SESSIONS, COOKIES,
 //   LOADGEN=wrk (else autocannon), PIN_CPUS=1 (server on core 0; run this under
-//   `taskset -c 1`), SERVER_ARGS="--cpu-prof".
+//   `taskset -c 1`), SERVER_ARGS="--cpu-prof". The bare servers with one known cost added
+//   (bare-await, bare-immediate, bare-spin-<µs>; bench/http-server.ts) calibrate what a cost
+//   does to throughput: VARIANTS=bare,bare-await,bare-spin-2,bare-spin-7,node:memory.
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
