@@ -48,16 +48,18 @@ async function sessionup(spec: string) {
   return nodeSessions(manager)
 }
 
+/** The bare server: the same response, no session work. */
+const answer: RequestListener = (_req, res) => {
+  res.writeHead(200, { 'content-type': 'application/json' })
+  res.end(body('bench-user'))
+}
+
 /**
  * Bare servers that add one known cost, to calibrate what a cost does to throughput here:
  * `bare-await` answers after one awaited promise, `bare-immediate` from a `setImmediate`, and
  * `bare-spin-<n>` after spinning the CPU for n µs.
  */
 function calibrate(shape: string): RequestListener | undefined {
-  const answer: RequestListener = (_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' })
-    res.end(body('bench-user'))
-  }
   if (shape === 'bare-await') {
     return async (req, res) => {
       await Promise.resolve()
@@ -77,12 +79,7 @@ function calibrate(shape: string): RequestListener | undefined {
 
 async function build(): Promise<RequestListener> {
   const [shape, spec = ''] = name.split(':')
-  if (shape === 'bare') {
-    return (_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json' })
-      res.end(body('bench-user'))
-    }
-  }
+  if (shape === 'bare') return answer
   const calibration = calibrate(shape ?? '')
   if (calibration) return calibration
   if (shape === 'node') {
