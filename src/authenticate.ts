@@ -1,5 +1,4 @@
 import { asError } from './cleanup.js'
-import { readCookie } from './cookie.js'
 import type { UnauthorizedReason } from './errors.js'
 import type { Lifecycle } from './lifecycle.js'
 import { type AuthResult, type RequestView, unauthorized } from './manager-input.js'
@@ -17,6 +16,7 @@ import type { SessionWrites } from './session-writes.js'
 import type { Store } from './store.js'
 import { readsAreCopies } from './stores/copies.js'
 import { parseToken } from './token.js'
+import { type Carrier, readCredential, type Transport } from './transport.js'
 
 /** What `authenticate` works with: the manager's store, options, writes and event stream. */
 export interface AuthContext {
@@ -43,12 +43,19 @@ export function clientIpOf(o: ResolvedOptions, req: RequestView): string | null 
 }
 
 /** `SessionManager.authenticate`: the rules are written there. */
-export async function authenticate(c: AuthContext, req: RequestView): Promise<AuthResult> {
+export async function authenticate(
+  c: AuthContext,
+  req: RequestView,
+  transport: Transport = c.o.transport,
+): Promise<AuthResult> {
   const { o } = c
-  const token = readCookie(req.cookie, o.cookie.name)
-  if (!token) return refuse(c, 'missing-cookie')
-  const claimed = parseToken(token, o.secretPattern, o.v1Pattern)
-  if (!claimed) return refuse(c, 'malformed-cookie')
+  const credential = readCredential(req, transport, o.mixedCredentials, o.cookie.name)
+  if (credential.reason !== undefined) return refuse(c, credential.reason, credential.carrier)
+  const { carrier } = credential
+  const claimed = parseToken(credential.token, o.secretPattern, o.v1Pattern)
+  if (!claimed) {
+    return refuse(c, carrier === 'bearer' ? 'malformed-token' : 'malformed-cookie', carrier)
+  }
   let record: SessionRecord | null
   try {
     record = await c.store.fetchById(claimed.id)
@@ -57,31 +64,35 @@ export async function authenticate(c: AuthContext, req: RequestView): Promise<Au
     return { session: null, error: asError(error) }
   }
   const now = o.now()
-  if (!record) return refuse(c, 'unknown-session')
+  if (!record) return refuse(c, 'unknown-session', carrier)
   const lifetime = lifetimeOf(o, record)
   const match = isLive(o, record, lifetime, now) && secretMatch(record, claimed.secret, now)
-  if (!match) return refuse(c, 'unknown-session')
+  if (!match) return refuse(c, 'unknown-session', carrier)
   if (o.validate && !sameClient(o, record, req)) {
-    return refuse(c, 'client-mismatch', sessionView(record, lifetime, c.owned))
+    return refuse(c, 'client-mismatch', carrier, sessionView(record, lifetime, c.owned))
   }
   const session = c.writes.prove(sessionView(record, lifetime, c.owned), match.hash)
-  // Only a request with the current secret rotates: an old one in its grace window must not.
-  const rotate = match.current && rotationDue(o, record, now)
+  // Only a request with the current secret rotates: an old one in its grace window must not. A
+  // bearer client never does on its own: it has no Set-Cookie to take the new token from.
+  const rotate = match.current && carrier === 'cookie' && rotationDue(o, record, now)
   if (!rotate && now - record.lastActiveAt.getTime() < renewalWindow(o, lifetime)) {
-    return { session, error: null }
+    return { session, error: null, carrier }
   }
   const setCookie = await c.writes.renew(record, session, lifetime, now, rotate)
-  return setCookie ? { session, error: null, setCookie } : { session, error: null }
+  return setCookie
+    ? { session, error: null, carrier, setCookie }
+    : { session, error: null, carrier }
 }
 
 /** Turns the request away, with its `rejected` event. */
 function refuse(
   c: AuthContext,
   reason: UnauthorizedReason,
+  carrier: Carrier | null,
   session: Session | null = null,
 ): AuthResult {
   c.events.rejected(reason, session)
-  return unauthorized(reason)
+  return unauthorized(reason, carrier)
 }
 
 /**

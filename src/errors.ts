@@ -30,25 +30,38 @@ export class DuplicateIdError extends SessionupError {
 }
 
 /**
- * Why a request carries no usable session: no cookie; a cookie that cannot be a token; no live
- * session for it (unknown, revoked, expired, or a secret that does not match); a session bound to
- * another client (`validate`); or a session whose sign-in is older than the route allows
- * (`requireFresh`: ask for the password again).
+ * Why a request carries no usable session: no credential (`missing-cookie`; `missing-token` on
+ * a bearer-only route); a cookie or bearer token that cannot be a token; the session cookie and a
+ * bearer token at once on a route that takes both (`conflicting-credentials`); no live session
+ * for it (unknown, revoked, expired, or a secret that does not match); a session bound to another
+ * client (`validate`); a session whose sign-in is older than the route allows (`requireFresh`:
+ * ask for the password again); or a state-changing request from another origin (`cross-origin`,
+ * the CSRF guard).
  */
 export type UnauthorizedReason =
   | 'missing-cookie'
   | 'malformed-cookie'
+  | 'missing-token'
+  | 'malformed-token'
+  | 'conflicting-credentials'
   | 'unknown-session'
   | 'client-mismatch'
   | 'not-fresh'
+  | 'cross-origin'
 
-/** A request has no valid session. `reason` says which check failed (never shown to clients). */
+/**
+ * A request has no valid session. `reason` says which check failed (never shown to clients);
+ * `carrier` says whether the credential that failed was a bearer token (the default `reject`
+ * then adds `WWW-Authenticate: Bearer`).
+ */
 export class UnauthorizedError extends SessionupError {
   override name = 'UnauthorizedError'
   readonly reason: UnauthorizedReason
-  constructor(reason: UnauthorizedReason) {
+  readonly carrier: 'cookie' | 'bearer' | null
+  constructor(reason: UnauthorizedReason, carrier: 'cookie' | 'bearer' | null = null) {
     super('UNAUTHORIZED', `unauthorized (${reason})`)
     this.reason = reason
+    this.carrier = carrier
   }
 }
 

@@ -1,5 +1,6 @@
 export { type CleanupHandle, runCleanup, startCleanup } from './cleanup.js'
 export { normalizeIp, type TrustProxy } from './client-ip.js'
+export { isForged, type OriginView } from './csrf.js'
 export {
   ConflictError,
   DuplicateIdError,
@@ -26,6 +27,7 @@ export {
   type InitResult,
   type MetaPatch,
   type RequestView,
+  type RouteOptions,
   SessionManager,
 } from './manager.js'
 export { defaultReject, type ManagerOptions, type RejectResponse } from './options.js'
@@ -52,3 +54,4 @@ export type {
 export { BaseStore, type BaseStoreOptions, SCHEMA_VERSION } from './stores/base.js'
 export { MemoryStore, type MemoryStoreOptions } from './stores/memory.js'
 export { generateSecret, generateSessionId, hashSecret } from './token.js'
+export { type Carrier, type MixedCredentials, readBearer, type Transport } from './transport.js'

@@ -1,6 +1,7 @@
 import { InvalidArgumentError, UnauthorizedError, type UnauthorizedReason } from './errors.js'
 import { copyMeta, defineMeta, type Session } from './session.js'
 import { checkMeta, checkUserKey, isPossibleId } from './stores/checks.js'
+import type { Carrier } from './transport.js'
 
 /** What the manager needs to know of a request; adapters fill it from their request type. */
 export interface RequestView {
@@ -11,21 +12,30 @@ export interface RequestView {
   /** The raw X-Forwarded-For header; only read when `trustProxy` says so. */
   forwardedFor: string | undefined | null
   userAgent: string | undefined | null
+  /** The raw Authorization header; only read on routes whose transport takes bearer tokens. */
+  authorization?: string | undefined | null
 }
 
 export type AuthResult =
   | {
       session: Session
       error: null
+      /** How the request carried the session: its cookie, or a bearer token. */
+      carrier: Carrier
       /** A Set-Cookie value to send: the session's secret was rotated with this request. */
       setCookie?: string
     }
-  | { session: null; error: Error; setCookie?: undefined }
+  | { session: null; error: Error; carrier?: undefined; setCookie?: undefined }
 
 export interface InitResult {
   session: Session
-  /** The Set-Cookie value to send with the response. */
+  /** The Set-Cookie value to send with the response to a browser. */
   setCookie: string
+  /**
+   * The token itself (`<id>.<secret>`), for a client that sends it as `Authorization: Bearer`.
+   * Hand it only to that client; the store keeps its hash, so it cannot be shown again.
+   */
+  token: string
 }
 
 export interface InitOptions {
@@ -42,8 +52,8 @@ export interface InitOptions {
 /** Changes to a session's meta: a string sets a key, `null` removes it. */
 export type MetaPatch = Record<string, string | null>
 
-export function unauthorized(reason: UnauthorizedReason): AuthResult {
-  return { session: null, error: new UnauthorizedError(reason) }
+export function unauthorized(reason: UnauthorizedReason, carrier: Carrier | null): AuthResult {
+  return { session: null, error: new UnauthorizedError(reason, carrier) }
 }
 
 /** The store's user-key rule, checked before `init` does anything. */

@@ -1,6 +1,6 @@
 import { type AuthContext, authContext, authenticate, clientIpOf } from './authenticate.js'
-import { asError } from './cleanup.js'
 import { clearingCookie } from './cookie.js'
+import { isForged, type OriginView } from './csrf.js'
 import { InvalidOptionError, UnauthorizedError } from './errors.js'
 import { Lifecycle, type SessionEventListener, type SubscribeOptions } from './lifecycle.js'
 import {
@@ -15,16 +15,17 @@ import {
   possibleId,
   type RequestView,
 } from './manager-input.js'
+import { liveListing, rejectionOf, reportTo } from './manager-reply.js'
 import {
   type ManagerOptions,
   type RejectResponse,
   type ResolvedOptions,
   resolveOptions,
 } from './options.js'
-import { isLive, lifetimeOf, sessionView } from './policy.js'
 import { type ListedSession, parseAgent, type Session } from './session.js'
 import { SessionWrites } from './session-writes.js'
 import type { Store, Unsubscribe } from './store.js'
+import { type RouteOptions, routeTransport, type Transport } from './transport.js'
 
 export type {
   AuthResult,
@@ -33,6 +34,7 @@ export type {
   MetaPatch,
   RequestView,
 } from './manager-input.js'
+export type { RouteOptions } from './transport.js'
 
 /**
  * The framework-neutral core: it decides, stores persist, adapters translate HTTP.
@@ -81,6 +83,11 @@ export class SessionManager {
     return this.#o.cookie.name
   }
 
+  /** How clients carry the session unless a route says otherwise (the `transport` option). */
+  get transport(): Transport {
+    return this.#o.transport
+  }
+
   /** The client's address as the manager sees it (socket, or per `trustProxy`). */
   clientIp(req: RequestView): string | null {
     return clientIpOf(this.#o, req)
@@ -90,22 +97,47 @@ export class SessionManager {
    * Finds the live session of a request. Never throws: a missing or bad cookie, an unknown,
    * revoked or expired session, a secret that does not match, or a client mismatch gives an
    * `UnauthorizedError`; a store failure gives that failure. When the renewal window has passed
-   * it renews the session (and rotates its secret when due, giving `setCookie` to send).
+   * it renews the session (and rotates its secret when due, giving `setCookie` to send; never
+   * for a bearer token, whose client has no Set-Cookie to read it from). `route.transport` says
+   * which credential to read (default: the manager's `transport`).
    */
-  authenticate(req: RequestView): Promise<AuthResult> {
-    return authenticate(this.#auth, req)
+  authenticate(req: RequestView, route?: RouteOptions): Promise<AuthResult> {
+    if (route?.transport === undefined) return authenticate(this.#auth, req)
+    try {
+      return authenticate(this.#auth, req, routeTransport(this.#o.transport, route))
+    } catch (error) {
+      return Promise.reject(error) // a bad route option, as a rejection like every other failure
+    }
   }
 
   /**
-   * Logs `userKey` in: creates a session and returns it with the Set-Cookie value. A session the
-   * request already carries is revoked first, so a planted cookie can never be logged in
-   * (session fixation).
+   * The CSRF guard: `null` if the request may go on, else the `cross-origin` error to answer
+   * with (default 403), after a `rejected` event. Safe methods and bearer-only requests pass;
+   * otherwise `Sec-Fetch-Site` or `Origin` must say same-origin or name a `trustedOrigins` entry.
    */
-  async init(req: RequestView, userKey: string, options?: InitOptions): Promise<InitResult> {
+  checkOrigin(req: OriginView): UnauthorizedError | null {
+    if (!isForged(this.#o.csrf, req, this.#o.cookie.name)) return null
+    this.#events.rejected('cross-origin')
+    return new UnauthorizedError('cross-origin')
+  }
+
+  /**
+   * Logs `userKey` in: creates a session and returns it with the Set-Cookie value and the bare
+   * token (send one of the two: the cookie to a browser, the token to a bearer client). A
+   * session the request already carries (per `route.transport`) is revoked first, so a planted
+   * cookie can never be logged in (session fixation).
+   */
+  async init(
+    req: RequestView,
+    userKey: string,
+    options?: InitOptions,
+    route?: RouteOptions,
+  ): Promise<InitResult> {
     checkUserKeyArgument(userKey)
     const { meta = {}, remember } = checkInitOptions(options)
+    const transport = routeTransport(this.#o.transport, route)
     const secret = this.#writes.newSecret() // a broken generator fails before anything is revoked
-    await this.#writes.revokeCarried(req)
+    await this.#writes.revokeCarried(req, transport)
     const client = {
       ip: this.#o.withIp ? this.clientIp(req) : null,
       agent: this.#o.withAgent ? { ...parseAgent(req.userAgent) } : { os: '', browser: '' },
@@ -115,8 +147,8 @@ export class SessionManager {
 
   /**
    * Issues a new secret for the current session — same id, user, meta and deadline — and returns
-   * the Set-Cookie value carrying it. The old secret keeps working for `rotationGrace` (default
-   * 60 s), so requests already in flight are not turned away. Resolves `null` if the session is
+   * the Set-Cookie value and the bare token carrying it. The old secret keeps working for
+   * `rotationGrace` (default 60 s), so requests already in flight are not turned away. Resolves `null` if the session is
    * no longer live. Atomic: of concurrent rotations, each is applied whole, one after another.
    */
   async rotate(current: Session): Promise<InitResult | null> {
@@ -212,16 +244,7 @@ export class SessionManager {
   /** The current user's live sessions, oldest first, the current one marked. Never needs freshness. */
   async fetchAll(current: Session): Promise<ListedSession[]> {
     checkCurrent(current)
-    const records = await this.store.fetchByUserKey(current.userKey)
-    const now = this.#o.now()
-    const listed: ListedSession[] = []
-    for (const r of records) {
-      const lifetime = lifetimeOf(this.#o, r)
-      if (isLive(this.#o, r, lifetime, now)) {
-        listed.push({ ...sessionView(r, lifetime), current: r.id === current.id })
-      }
-    }
-    return listed
+    return liveListing(this.#o, await this.store.fetchByUserKey(current.userKey), current.id)
   }
 
   /** A Set-Cookie value that removes the session cookie from the browser. */
@@ -234,22 +257,11 @@ export class SessionManager {
    * Never throws: a `reject` option that throws is reported and answered with a bare 500.
    */
   rejection(error: Error): RejectResponse {
-    this.reportError(error)
-    try {
-      return this.#o.reject(error)
-    } catch (thrown) {
-      this.reportError(asError(thrown))
-      return { status: 500, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: '' }
-    }
+    return rejectionOf(this.#o, error)
   }
 
   /** Hands a failure to `onError` (unauthorized requests are not failures and are skipped). */
   reportError(error: Error): void {
-    if (error instanceof UnauthorizedError) return
-    try {
-      this.#o.onError(error)
-    } catch {
-      // An error handler that throws must not turn one failure into a crash.
-    }
+    reportTo(this.#o, error)
   }
 }

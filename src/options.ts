@@ -1,7 +1,9 @@
 import { type ClientIpResolver, createClientIpResolver, type TrustProxy } from './client-ip.js'
 import type { CookieAttributes } from './cookie.js'
+import { type CsrfRule, resolveTrustedOrigins } from './csrf.js'
 import { InvalidOptionError, UnauthorizedError } from './errors.js'
 import { duration, flag, fn, positiveInteger, resolveCookie } from './option-values.js'
+import { defaultReject, type RejectResponse } from './reject.js'
 import {
   CUSTOM_SECRET_PATTERN,
   DEFAULT_SECRET_PATTERN,
@@ -9,13 +11,9 @@ import {
   V1_CUSTOM_PATTERN,
   V1_DEFAULT_PATTERN,
 } from './token.js'
+import { checkMixed, checkTransport, type MixedCredentials, type Transport } from './transport.js'
 
-/** What the `auth` middleware answers when a request has no valid session. */
-export interface RejectResponse {
-  status: number
-  headers: Record<string, string>
-  body: string
-}
+export { defaultReject, type RejectResponse } from './reject.js'
 
 export interface ManagerOptions {
   /** Default: `__Host-sessionup` (or `__Secure-sessionup` with a Domain or a narrower Path, or `sessionup` when not Secure). */
@@ -77,6 +75,19 @@ export interface ManagerOptions {
   /** Which proxies' `X-Forwarded-For` to believe. Default `false`: the socket address only. */
   trustProxy?: TrustProxy
   /**
+   * How clients carry the session: `'cookie'` (default), `'bearer'` (`Authorization: Bearer
+   * <token>`, for API and mobile clients; no cookie is written for them) or `'both'`. An adapter
+   * binding can override it for its routes.
+   */
+  transport?: Transport
+  /** On a `'both'` route, a request with the cookie and a bearer token: default `'reject'`. */
+  mixedCredentials?: MixedCredentials
+  /**
+   * Origins besides the request's own that the CSRF guard lets send state-changing requests
+   * (`https://app.example.com`: scheme, host and port, nothing else). Default: none.
+   */
+  trustedOrigins?: readonly string[]
+  /**
    * Makes the secret part of cookie tokens (the cookie is `<id>.<secret>`); must return 22–256
    * characters of `A–Z a–z 0–9 _ ~ -`. Default: 256 random bits, base64url.
    */
@@ -95,28 +106,6 @@ export const DEFAULT_LIFETIME = 24 * 60 * 60_000
 export const DEFAULT_REMEMBER = 30 * 24 * 60 * 60_000
 export const DEFAULT_ACTIVITY_INTERVAL = 60 * 60_000
 export const DEFAULT_ROTATION_GRACE = 60_000
-
-/**
- * The default `reject`: 401 `{"error":"unauthorized"}` for a request without a valid session;
- * 403 `{"error":"reauthentication-required"}` for one whose sign-in is too old for the route
- * (`requireFresh`), so the app can ask for the password again; and 503
- * `{"error":"unavailable"}` when the store failed, so clients do not read an outage as
- * "logged out". The body never carries the cause.
- */
-export function defaultReject(error?: Error): RejectResponse {
-  const headers = { 'content-type': 'application/json; charset=utf-8' }
-  if (error instanceof UnauthorizedError && error.reason === 'not-fresh') {
-    return { status: 403, headers, body: '{"error":"reauthentication-required"}' }
-  }
-  if (error === undefined || error instanceof UnauthorizedError) {
-    return { status: 401, headers, body: '{"error":"unauthorized"}' }
-  }
-  return {
-    status: 503,
-    headers: { ...headers, 'retry-after': '5' },
-    body: '{"error":"unavailable"}',
-  }
-}
 
 function defaultOnError(error: Error): void {
   if (!(error instanceof UnauthorizedError)) console.error(error)
@@ -139,6 +128,9 @@ export interface ResolvedOptions {
   withAgent: boolean
   validate: boolean
   clientIp: ClientIpResolver
+  transport: Transport
+  mixedCredentials: MixedCredentials
+  csrf: CsrfRule
   generateSecret: () => string
   secretPattern: RegExp
   /** What a cookie of sessionup 0.1 looks like, under the same generator option. */
@@ -168,6 +160,9 @@ const KNOWN = new Set([
   'withAgent',
   'validate',
   'trustProxy',
+  'transport',
+  'mixedCredentials',
+  'trustedOrigins',
   'generateSecret',
   'reject',
   'onError',
@@ -230,6 +225,10 @@ export function resolveOptions(options: ManagerOptions = {}): ResolvedOptions {
     withAgent,
     validate,
     clientIp: createClientIpResolver(options.trustProxy ?? false),
+    transport:
+      options.transport === undefined ? 'cookie' : checkTransport('transport', options.transport),
+    mixedCredentials: checkMixed(options.mixedCredentials),
+    csrf: resolveTrustedOrigins(options.trustedOrigins),
     generateSecret: custom ?? generateSecret,
     secretPattern: custom ? CUSTOM_SECRET_PATTERN : DEFAULT_SECRET_PATTERN,
     v1Pattern: custom ? V1_CUSTOM_PATTERN : V1_DEFAULT_PATTERN,

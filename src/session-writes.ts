@@ -1,5 +1,5 @@
 import { asError } from './cleanup.js'
-import { readCookie, serializeCookie } from './cookie.js'
+import { serializeCookie } from './cookie.js'
 import { ConflictError, InvalidOptionError } from './errors.js'
 import type { Lifecycle } from './lifecycle.js'
 import { type InitResult, type MetaPatch, mergeMeta, type RequestView } from './manager-input.js'
@@ -20,6 +20,7 @@ import { proofs } from './proof.js'
 import type { Session, SessionRecord } from './session.js'
 import type { SessionPatch, Store } from './store.js'
 import { formatToken, generateSessionId, hashSecret, parseToken } from './token.js'
+import { readCredential, type Transport } from './transport.js'
 
 /** Attempts of a compare-and-set write (rotate, updateMeta) before giving up. */
 const CAS_ATTEMPTS = 10
@@ -92,7 +93,7 @@ export class SessionWrites {
     await this.#evictBeyondLimit(record)
     const session = this.prove(sessionView(record, lifetime), currentHash(record))
     this.events.emit('created', session)
-    return { session, setCookie: this.cookie(record.id, secret, lifetime) }
+    return { session, ...this.issue(record.id, secret, lifetime) }
   }
 
   /**
@@ -109,7 +110,7 @@ export class SessionWrites {
       const result = () => {
         const session = this.prove(sessionView(record, lifetime), patch.secret?.hash ?? '')
         this.events.emit('rotated', session)
-        return { session, setCookie: this.cookie(record.id, secret, lifetime) }
+        return { session, ...this.issue(record.id, secret, lifetime) }
       }
       return { patch, result }
     })
@@ -147,15 +148,23 @@ export class SessionWrites {
     return secret
   }
 
+  /** The token for a new secret, as a Set-Cookie value and as a bearer token. */
+  issue(id: string, secret: string, lifetime: Lifetime): { setCookie: string; token: string } {
+    return { setCookie: this.cookie(id, secret, lifetime), token: formatToken(id, secret) }
+  }
+
   cookie(id: string, secret: string, lifetime: Lifetime): string {
     const expires =
       lifetime.persistent && lifetime.deadline !== null ? new Date(lifetime.deadline) : undefined
     return serializeCookie(this.o.cookie, formatToken(id, secret), expires)
   }
 
-  /** Revokes the session a login request carries, once its cookie proves it (not by id alone). */
-  async revokeCarried(req: RequestView): Promise<void> {
-    const token = readCookie(req.cookie, this.o.cookie.name)
+  /**
+   * Revokes the session a login request carries (its cookie, or bearer token where `transport`
+   * reads one), once the secret proves it (not by id alone).
+   */
+  async revokeCarried(req: RequestView, transport: Transport): Promise<void> {
+    const { token } = readCredential(req, transport, this.o.mixedCredentials, this.o.cookie.name)
     const claimed = token && parseToken(token, this.o.secretPattern, this.o.v1Pattern)
     if (!claimed) return
     const record = await this.store.fetchById(claimed.id)
