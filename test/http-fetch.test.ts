@@ -16,7 +16,7 @@ const sessions = fetchSessions(manager, { remoteAddress: () => '192.0.2.10' })
 describe('Fetch adapter', () => {
   const login = async (user: string) => {
     const { setCookie, session } = await sessions.init(new Request('http://x/login'), user)
-    return { cookie: cookiePair(setCookie), session }
+    return { cookie: cookiePair(setCookie ?? ''), session }
   }
   const me = sessions.auth((req) => Response.json({ user: requireSession(req).userKey }))
   const maybe = sessions.public((req) => new Response(getSession(req)?.userKey ?? 'anonymous'))

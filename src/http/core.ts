@@ -1,14 +1,36 @@
-import type {
-  AuthResult,
-  InitOptions,
-  InitResult,
-  MetaPatch,
-  RequestView,
-  SessionManager,
-} from '../manager.js'
+import type { OriginView } from '../csrf.js'
+import { InvalidArgumentError, InvalidOptionError } from '../errors.js'
+import type { AuthResult, InitOptions, MetaPatch, RequestView, SessionManager } from '../manager.js'
 import { checkMaxAge } from '../manager-input.js'
 import type { RejectResponse } from '../options.js'
 import type { ListedSession, Session } from '../session.js'
+import { type Carrier, checkTransport, type Transport } from '../transport.js'
+
+/** Options of an adapter binding (`nodeSessions(manager, options)` and the others). */
+export interface BindingOptions {
+  /** How clients of these routes carry the session; default: the manager's `transport`. */
+  transport?: Transport
+}
+
+/** `init`'s options in an adapter: the manager's, and how the new session goes to the client. */
+export interface LoginOptions extends InitOptions {
+  /**
+   * `'cookie'`: a Set-Cookie header (browsers); `'bearer'`: no cookie, the token comes back in
+   * the result for the app to hand over. Default: `'bearer'` on a bearer-only binding, else
+   * `'cookie'`.
+   */
+  transport?: Carrier
+}
+
+/**
+ * A session just issued (login, rotation): the Set-Cookie value for a cookie client, or the
+ * token for a bearer client; the other is `null`.
+ */
+export interface Issued {
+  session: Session
+  setCookie: string | null
+  token: string | null
+}
 
 /** Where an adapter keeps the session it found, on its own request type. */
 export interface SessionSlot<Req> {
@@ -51,13 +73,19 @@ export interface AdapterCore<Req> {
    * a store failure, by default).
    */
   attach(req: Req, view: RequestView, need: Need): Promise<Attached>
-  /** Logs `userKey` in and attaches the new session; the Set-Cookie value is in the result. */
-  init(req: Req, view: RequestView, userKey: string, options?: InitOptions): Promise<InitResult>
-  /** Rotates the request's secret; the new Set-Cookie value, or `null` without a live session. */
-  rotate(req: Req): Promise<string | null>
+  /** Logs `userKey` in and attaches the new session, delivered as `options.transport` says. */
+  init(req: Req, view: RequestView, userKey: string, options?: LoginOptions): Promise<Issued>
+  /**
+   * Rotates the request's secret, delivered as the session came (a cookie, or a token); `null`
+   * without a live session.
+   */
+  rotate(req: Req): Promise<Issued | null>
   reauthenticate(req: Req): Promise<Session | null>
   updateMeta(req: Req, patch: MetaPatch): Promise<Session | null>
-  /** Revokes the request's session; the clearing Set-Cookie value, or `null` without one. */
+  /**
+   * Revokes the request's session; the clearing Set-Cookie value, or `null` without a session
+   * or when it came as a bearer token (no cookie to clear).
+   */
   revoke(req: Req): Promise<string | null>
   revokeOther(req: Req): Promise<void>
   /** Revokes all the user's sessions; the clearing Set-Cookie value, or `null` without one. */
@@ -72,12 +100,21 @@ export interface AdapterCore<Req> {
   lastCookie(req: Req): string | undefined
   /** Whether a Set-Cookie value is the session cookie's. */
   isSessionCookie(value: string): boolean
+  /** Whether these routes read the Authorization header (`RequestView.authorization`). */
+  readsBearer: boolean
+  /** The CSRF guard: the 403 to send, or `null` to go on. */
+  csrf(req: OriginView): RejectResponse | null
 }
 
 export function adapterCore<Req extends object>(
   manager: SessionManager,
   slot: SessionSlot<Req>,
+  binding?: Transport,
 ): AdapterCore<Req> {
+  const transport = binding === undefined ? manager.transport : checkTransport('transport', binding)
+  const route = { transport }
+  // How each request's session came: a bearer client gets no cookies, set or cleared.
+  const carriers = new WeakMap<Req, Carrier>()
   const issued = new WeakMap<Req, string>()
   const issue = <T extends string | null | undefined>(req: Req, value: T): T => {
     if (value) issued.set(req, value)
@@ -91,7 +128,14 @@ export function adapterCore<Req extends object>(
     if (!session) return null
     const clearing = await revoke(session)
     slot.clear(req)
-    return issue(req, clearing)
+    return carriers.get(req) === 'bearer' ? null : issue(req, clearing)
+  }
+
+  /** The result of a login or rotation, as the client takes it. */
+  function deliver(req: Req, carrier: Carrier, session: Session, setCookie: string, token: string) {
+    carriers.set(req, carrier)
+    if (carrier === 'bearer') return { session, setCookie: null, token }
+    return { session, setCookie: issue(req, setCookie), token: null }
   }
 
   /** Runs a change of the request's session and attaches what it gives back (`null`: it ended). */
@@ -116,7 +160,7 @@ export function adapterCore<Req extends object>(
         // Awaited here rather than in a helper: one async function and microtask turn less.
         let result: AuthResult
         try {
-          result = await manager.authenticate(view)
+          result = await manager.authenticate(view, route)
         } catch (error) {
           result = {
             session: null,
@@ -131,16 +175,18 @@ export function adapterCore<Req extends object>(
         session = result.session
         setCookie = issue(req, result.setCookie)
         slot.set(req, session)
+        carriers.set(req, result.carrier)
       }
       const stale = typeof need === 'object' && manager.checkFresh(session, need.freshWithin)
       if (stale) return { rejected: manager.rejection(stale), setCookie }
       return { rejected: null, setCookie }
     },
-    async init(req, view, userKey, options) {
-      const result = await manager.init(view, userKey, options)
+    async init(req, view, userKey, options = {}) {
+      const { transport: delivery, ...rest } = checkLogin(options)
+      const result = await manager.init(view, userKey, rest, route)
       slot.set(req, result.session)
-      issue(req, result.setCookie)
-      return result
+      const carrier = delivery ?? (transport === 'bearer' ? 'bearer' : 'cookie')
+      return deliver(req, carrier, result.session, result.setCookie, result.token)
     },
     async rotate(req) {
       const rotated = await change(
@@ -148,7 +194,9 @@ export function adapterCore<Req extends object>(
         (s) => manager.rotate(s).then((r) => r && { id: s.id, ...r }),
         (r) => r.session,
       )
-      return issue(req, rotated?.setCookie ?? null)
+      if (!rotated) return null
+      const carrier = carriers.get(req) ?? 'cookie'
+      return deliver(req, carrier, rotated.session, rotated.setCookie, rotated.token)
     },
     reauthenticate: (req) =>
       change(
@@ -178,5 +226,31 @@ export function adapterCore<Req extends object>(
     },
     lastCookie: (req) => issued.get(req),
     isSessionCookie: (value) => value.startsWith(prefix),
+    readsBearer: transport !== 'cookie',
+    csrf(req) {
+      const refused = manager.checkOrigin(req)
+      return refused && manager.rejection(refused)
+    },
   }
+}
+
+/** An adapter's options: `names` are the keys it knows besides `transport`. */
+export function checkBinding(options: unknown, ...names: string[]): void {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new InvalidOptionError('options', 'expected an object of the binding options')
+  }
+  for (const key of Object.keys(options)) {
+    if (key !== 'transport' && !names.includes(key)) {
+      throw new InvalidOptionError(key, 'unknown option of the adapter binding')
+    }
+  }
+}
+
+function checkLogin(options: unknown): LoginOptions {
+  if (typeof options !== 'object' || options === null) return options as LoginOptions
+  const { transport } = options as LoginOptions
+  if (transport !== undefined && transport !== 'cookie' && transport !== 'bearer') {
+    throw new InvalidArgumentError('options.transport', "expected 'cookie' or 'bearer'")
+  }
+  return options as LoginOptions
 }

@@ -1,5 +1,7 @@
-import type { InitOptions, InitResult, MetaPatch } from '../manager.js'
+import type { MetaPatch } from '../manager.js'
 import type { ListedSession, Session } from '../session.js'
+import type { Transport } from '../transport.js'
+import type { Issued, LoginOptions } from './core.js'
 
 // The Fetch and Hono adapter's public types (fetch.ts builds them).
 
@@ -33,6 +35,8 @@ export type HonoMiddleware = (
 ) => Promise<Response | undefined>
 
 export interface FetchSessionsOptions {
+  /** How clients of these routes carry the session; default: the manager's `transport`. */
+  transport?: Transport
   /**
    * The client's socket address; Fetch `Request`s do not carry one. Receives the request and the
    * handler's other arguments (for Hono: the context). Default: the `incoming` socket that
@@ -52,22 +56,31 @@ export interface FetchSessions {
    * `reject` gets reason `not-fresh` (default answer: 403). Never on the device list.
    */
   requireFresh<A extends Rest>(maxAgeMs: number, handler: FetchHandler<A>): FetchHandler<A>
+  /**
+   * The CSRF guard: answers 403 to a state-changing request from another origin (not
+   * same-origin by `Sec-Fetch-Site` or `Origin`, and not in `trustedOrigins`).
+   */
+  csrf<A extends Rest>(handler: FetchHandler<A>): FetchHandler<A>
   /** Hono middleware: `app.use('/account/*', sessions.hono.auth)`; sets `c.get('session')`. */
   hono: {
     auth: HonoMiddleware
     public: HonoMiddleware
     requireFresh(maxAgeMs: number): HonoMiddleware
+    /** `app.use(sessions.hono.csrf)`: the CSRF guard. */
+    csrf: HonoMiddleware
   }
   /**
-   * Logs `userKey` in. With a Hono context the Set-Cookie header is appended to its response
-   * (other cookies stay); with a `Request`, send `setCookie` on your `Response`.
+   * Logs `userKey` in. For a cookie client, with a Hono context the Set-Cookie header is
+   * appended to its response (other cookies stay); with a `Request`, send `setCookie` on your
+   * `Response`. For `transport: 'bearer'`, `token` is what to give the client (no cookie).
    */
-  init(req: RequestOrContext, userKey: string, options?: InitOptions): Promise<InitResult>
+  init(req: RequestOrContext, userKey: string, options?: LoginOptions): Promise<Issued>
   /**
-   * Gives the request's session a new secret: the new Set-Cookie value (appended for you with a
-   * Hono context), or `null` without a live session.
+   * Gives the request's session a new secret, delivered as it came: a Set-Cookie value
+   * (appended for you with a Hono context) or, for a bearer request, the new token; `null`
+   * without a live session.
    */
-  rotate(req: RequestOrContext): Promise<string | null>
+  rotate(req: RequestOrContext): Promise<Issued | null>
   /** Moves the session's `authenticatedAt` to now (after the user re-entered their password). */
   reauthenticate(req: RequestOrContext): Promise<Session | null>
   /** Sets (string) or removes (`null`) keys of the session's meta; `null` without a live session. */

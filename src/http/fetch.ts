@@ -1,8 +1,9 @@
+import type { OriginView } from '../csrf.js'
 import { UnauthorizedError } from '../errors.js'
 import type { RequestView, SessionManager } from '../manager.js'
 import type { RejectResponse } from '../options.js'
 import type { Session } from '../session.js'
-import { adapterCore, freshness, type Need, type SessionSlot } from './core.js'
+import { adapterCore, checkBinding, freshness, type Need, type SessionSlot } from './core.js'
 import type {
   FetchHandler,
   FetchSessions,
@@ -12,6 +13,7 @@ import type {
   Rest,
 } from './fetch-types.js'
 
+export type { Issued, LoginOptions } from './core.js'
 export type {
   FetchHandler,
   FetchSessions,
@@ -56,6 +58,18 @@ function nodeSocketAddress(
   return c?.env?.incoming?.socket?.remoteAddress
 }
 
+function originOf(req: Request): OriginView {
+  const { headers } = req
+  return {
+    method: req.method,
+    origin: headers.get('origin'),
+    secFetchSite: headers.get('sec-fetch-site'),
+    host: headers.get('host') ?? new URL(req.url).host,
+    cookie: headers.get('cookie'),
+    authorization: headers.get('authorization'),
+  }
+}
+
 function toResponse(answer: RejectResponse): Response {
   return new Response(answer.body, { status: answer.status, headers: answer.headers })
 }
@@ -97,15 +111,19 @@ export function fetchSessions(
   manager: SessionManager,
   options: FetchSessionsOptions = {},
 ): FetchSessions {
+  checkBinding(options, 'remoteAddress')
   const remoteAddress = options.remoteAddress ?? nodeSocketAddress
-  const core = adapterCore(manager, slot)
+  const core = adapterCore(manager, slot, options.transport)
+  const bearer = core.readsBearer
 
   function viewOf(req: Request, rest: Rest): RequestView {
+    const { headers } = req
     return {
-      cookie: req.headers.get('cookie'),
+      cookie: headers.get('cookie'),
       remoteAddress: remoteAddress(req, ...rest),
-      forwardedFor: req.headers.get('x-forwarded-for'),
-      userAgent: req.headers.get('user-agent'),
+      forwardedFor: headers.get('x-forwarded-for'),
+      userAgent: headers.get('user-agent'),
+      authorization: bearer ? headers.get('authorization') : undefined,
     }
   }
 
@@ -148,14 +166,27 @@ export function fetchSessions(
     }
   }
 
+  const honoCsrf: HonoMiddleware = async function sessionupHonoCsrf(c, next) {
+    const refused = core.csrf(originOf(c.req.raw))
+    if (!refused) return next().then(() => undefined)
+    if (c.body) return c.body(refused.body, refused.status, refused.headers)
+    return toResponse(refused)
+  }
+
   return {
     auth: (handler) => wrap(handler, 'session'),
     public: (handler) => wrap(handler, 'optional'),
     requireFresh: (maxAgeMs, handler) => wrap(handler, freshness(maxAgeMs)),
+    csrf: (handler) =>
+      async function sessionupCsrf(req, ...rest) {
+        const refused = core.csrf(originOf(req))
+        return refused ? toResponse(refused) : handler(req, ...rest)
+      },
     hono: {
       auth: honoMiddleware('session'),
       public: honoMiddleware('optional'),
       requireFresh: (maxAgeMs) => honoMiddleware(freshness(maxAgeMs)),
+      csrf: honoCsrf,
     },
     async init(input, userKey, options) {
       const req = requestOf(input)
@@ -165,10 +196,10 @@ export function fetchSessions(
       return result
     },
     async rotate(input) {
-      const setCookie = await core.rotate(requestOf(input))
-      appendCookie(input, setCookie)
+      const issued = await core.rotate(requestOf(input))
+      appendCookie(input, issued?.setCookie)
       refreshContext(input)
-      return setCookie
+      return issued
     },
     async reauthenticate(input) {
       const session = await core.reauthenticate(requestOf(input))

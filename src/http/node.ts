@@ -1,9 +1,22 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { OriginView } from '../csrf.js'
 import { UnauthorizedError } from '../errors.js'
-import type { InitOptions, MetaPatch, RequestView, SessionManager } from '../manager.js'
+import type { MetaPatch, RequestView, SessionManager } from '../manager.js'
 import type { RejectResponse } from '../options.js'
 import type { ListedSession, Session } from '../session.js'
-import { type Attached, adapterCore, freshness, type Need, type SessionSlot } from './core.js'
+import {
+  type Attached,
+  adapterCore,
+  type BindingOptions,
+  checkBinding,
+  freshness,
+  type Issued,
+  type LoginOptions,
+  type Need,
+  type SessionSlot,
+} from './core.js'
+
+export type { BindingOptions, Issued, LoginOptions } from './core.js'
 
 /** A Connect / Express middleware. */
 export type NodeMiddleware = (
@@ -41,13 +54,29 @@ export function requireSession(req: IncomingMessage): Session {
   return session
 }
 
-function viewOf(req: IncomingMessage): RequestView {
-  const forwarded = req.headers['x-forwarded-for']
+function viewOf(req: IncomingMessage, bearer: boolean): RequestView {
+  const { headers } = req
+  const forwarded = headers['x-forwarded-for']
   return {
-    cookie: req.headers.cookie,
+    cookie: headers.cookie,
     remoteAddress: req.socket.remoteAddress,
     forwardedFor: Array.isArray(forwarded) ? forwarded.join(',') : forwarded,
-    userAgent: req.headers['user-agent'],
+    userAgent: headers['user-agent'],
+    authorization: bearer ? headers.authorization : undefined,
+  }
+}
+
+function originOf(req: IncomingMessage): OriginView {
+  const { headers } = req
+  const site = headers['sec-fetch-site']
+  const authority = headers[':authority']
+  return {
+    method: req.method,
+    origin: headers.origin,
+    secFetchSite: Array.isArray(site) ? site.join(',') : site,
+    host: headers.host ?? (typeof authority === 'string' ? authority : undefined),
+    cookie: headers.cookie,
+    authorization: headers.authorization,
   }
 }
 
@@ -74,20 +103,33 @@ export interface NodeSessions {
   protectFresh(maxAgeMs: number, handler: NodeHandler): NodeHandler
   /** Wraps a `node:http` handler in `public`. */
   optional(handler: NodeHandler): NodeHandler
-  /** Logs `userKey` in on this response (Set-Cookie); revokes a session the request carried. */
+  /**
+   * Middleware, the CSRF guard: answers 403 to a state-changing request from another origin
+   * (not same-origin by `Sec-Fetch-Site` or `Origin`, and not in `trustedOrigins`).
+   */
+  csrf: NodeMiddleware
+  /** Wraps a `node:http` handler in `csrf`. */
+  sameOrigin(handler: NodeHandler): NodeHandler
+  /**
+   * Logs `userKey` in: a Set-Cookie header on this response, or for `transport: 'bearer'` the
+   * token in the result (no cookie). Revokes a session the request carried.
+   */
   init(
     req: IncomingMessage,
     res: ServerResponse,
     userKey: string,
-    options?: InitOptions,
-  ): Promise<Session>
-  /** Gives the request's session a new secret on this response; `false` without a live session. */
-  rotate(req: IncomingMessage, res: ServerResponse): Promise<boolean>
+    options?: LoginOptions,
+  ): Promise<Issued>
+  /**
+   * Gives the request's session a new secret: a new cookie on this response, or for a bearer
+   * request the new token in the result; `null` without a live session.
+   */
+  rotate(req: IncomingMessage, res: ServerResponse): Promise<Issued | null>
   /** Moves the session's `authenticatedAt` to now (after the user re-entered their password). */
   reauthenticate(req: IncomingMessage): Promise<Session | null>
   /** Sets (string) or removes (`null`) keys of the session's meta; `null` without a live session. */
   updateMeta(req: IncomingMessage, patch: MetaPatch): Promise<Session | null>
-  /** Revokes the request's session and clears its cookie; a no-op without a session. */
+  /** Revokes the request's session and clears its cookie (if it came as one); no-op without. */
   revoke(req: IncomingMessage, res: ServerResponse): Promise<void>
   /** Revokes every other session of the request's user. */
   revokeOther(req: IncomingMessage): Promise<void>
@@ -104,14 +146,17 @@ export interface NodeSessions {
 
 /**
  * Binds a manager to `node:http`, Express and Connect. Set-Cookie headers are appended, never
- * replacing cookies set by other code.
+ * replacing cookies set by other code. `options.transport` overrides the manager's for the
+ * routes this binding guards (`'bearer'` for an API).
  *
  * @example
  * const sessions = nodeSessions(manager)
  * app.get('/me', sessions.auth, (req, res) => res.json(requireSession(req)))
  */
-export function nodeSessions(manager: SessionManager): NodeSessions {
-  const core = adapterCore(manager, slot)
+export function nodeSessions(manager: SessionManager, options: BindingOptions = {}): NodeSessions {
+  checkBinding(options)
+  const core = adapterCore(manager, slot, options.transport)
+  const bearer = core.readsBearer
 
   const appendCookie = (res: ServerResponse, value: string | null | undefined) => {
     if (value) res.appendHeader('set-cookie', value)
@@ -129,7 +174,7 @@ export function nodeSessions(manager: SessionManager): NodeSessions {
     return function sessionupMiddleware(req, res, next) {
       let attaching: Promise<Attached>
       try {
-        attaching = core.attach(req, viewOf(req), need)
+        attaching = core.attach(req, viewOf(req, bearer), need)
       } catch (error) {
         return next(error)
       }
@@ -145,9 +190,15 @@ export function nodeSessions(manager: SessionManager): NodeSessions {
     }
   }
 
+  const csrf: NodeMiddleware = function sessionupCsrf(req, res, next) {
+    const refused = core.csrf(originOf(req))
+    if (refused) send(res, refused)
+    else next()
+  }
+
   function wrap(handler: NodeHandler, need: Need): NodeHandler {
     return async function sessionupHandler(req, res) {
-      if (admitted(res, await core.attach(req, viewOf(req), need))) return handler(req, res)
+      if (admitted(res, await core.attach(req, viewOf(req, bearer), need))) return handler(req, res)
     }
   }
 
@@ -158,15 +209,22 @@ export function nodeSessions(manager: SessionManager): NodeSessions {
     protect: (handler) => wrap(handler, 'session'),
     protectFresh: (maxAgeMs, handler) => wrap(handler, freshness(maxAgeMs)),
     optional: (handler) => wrap(handler, 'optional'),
+    csrf,
+    sameOrigin: (handler) =>
+      function sessionupSameOrigin(req, res) {
+        const refused = core.csrf(originOf(req))
+        if (refused) return send(res, refused)
+        return handler(req, res)
+      },
     async init(req, res, userKey, options) {
-      const { session, setCookie } = await core.init(req, viewOf(req), userKey, options)
-      appendCookie(res, setCookie)
-      return session
+      const issued = await core.init(req, viewOf(req, bearer), userKey, options)
+      appendCookie(res, issued.setCookie)
+      return issued
     },
     async rotate(req, res) {
-      const setCookie = await core.rotate(req)
-      appendCookie(res, setCookie)
-      return setCookie !== null
+      const issued = await core.rotate(req)
+      appendCookie(res, issued?.setCookie)
+      return issued
     },
     reauthenticate: (req) => core.reauthenticate(req),
     updateMeta: (req, patch) => core.updateMeta(req, patch),
