@@ -5,6 +5,7 @@ import { defaultReject, type RejectResponse, UnauthorizedError } from 'sessionup
 import { getSession, type NodeSessions } from 'sessionup/node'
 import { checkDeviceName, DEVICE_KEY } from './device-name.js'
 import { send } from './http.js'
+import { page } from './layout.js'
 import { FRESH_FOR } from './lifetimes.js'
 import type { Message } from './messages.js'
 import { passwordMatches } from './users.js'
@@ -19,17 +20,21 @@ const NEED_FRESH_PASSWORD = new Set(['logout-others', 'logout-all'])
 
 /**
  * The manager's `reject`: a route behind `protectFresh` whose sign-in is too old answers with the
- * page that asks for the password again; everything else gets sessionup's default answer.
+ * page that asks for the password again, a form posted from another site (the CSRF guard) with
+ * a short page; everything else gets sessionup's default answer.
  */
-export function askPasswordAgain(error: Error): RejectResponse {
-  if (!(error instanceof UnauthorizedError && error.reason === 'not-fresh')) {
-    return defaultReject(error)
+export function demoReject(error: Error): RejectResponse {
+  const reason = error instanceof UnauthorizedError ? error.reason : null
+  const html = { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }
+  if (reason === 'not-fresh') return { status: 403, headers: html, body: passwordAgainPage(null) }
+  if (reason === 'cross-origin') {
+    return {
+      status: 403,
+      headers: html,
+      body: page('Forbidden', '<p>Cross-site request refused.</p>'),
+    }
   }
-  return {
-    status: 403,
-    headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' },
-    body: passwordAgainPage(null),
-  }
+  return defaultReject(error)
 }
 
 /** Where to go next, and the message to show there. */

@@ -2,13 +2,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { TLSSocket } from 'node:tls'
 
-/** Browsers send Origin on POST; a cross-site form post carries a foreign one. */
-export function sameOrigin(req: IncomingMessage): boolean {
-  const origin = req.headers.origin
-  if (!origin) return req.headers['sec-fetch-site'] !== 'cross-site'
-  return origin === `http://${req.headers.host}` || origin === `https://${req.headers.host}`
-}
-
 /**
  * The page's origin when the browser reached it over plain http at a host other than a
  * loopback name, or `null`. There, browsers drop a `Secure` cookie (and so any `__Host-` one)

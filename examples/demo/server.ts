@@ -5,9 +5,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { networkInterfaces } from 'node:os'
 import { SessionManager } from 'sessionup'
 import { getSession, nodeSessions } from 'sessionup/node'
-import { accountActions, askPasswordAgain } from './account.js'
+import { accountActions, demoReject } from './account.js'
 import { setFlash, takeFlash } from './flash.js'
-import { body, plainHttpOrigin, readCookie, sameOrigin, send } from './http.js'
+import { body, plainHttpOrigin, readCookie, send } from './http.js'
 import { page } from './layout.js'
 import { LIFETIMES } from './lifetimes.js'
 import { liveEvents } from './live.js'
@@ -46,17 +46,18 @@ export async function startDemo({
     ...LIFETIMES,
     secure: !insecureLocal,
     now,
-    reject: askPasswordAgain,
+    reject: demoReject,
   })
   if (insecureLocal) warnInsecure(manager.cookieName)
   const sessions = nodeSessions(manager)
   const act = accountActions(sessions)
   const live = liveEvents(manager, sessions)
 
-  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  // The library's CSRF guard: a POST from another origin gets the reject option's 403 page.
+  const route = sessions.sameOrigin(routes)
+
+  async function routes(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost')
-    if (req.method === 'POST' && !sameOrigin(req))
-      return send(res, 403, page('Forbidden', '<p>Cross-site request refused.</p>'))
     if (url.pathname === '/' && req.method === 'GET') {
       return sessions.optional((rq, rs) => {
         if (getSession(rq)) return redirect(rs, '/sessions')
@@ -138,7 +139,7 @@ export async function startDemo({
         `${req.method} ${path} ${res.statusCode} ${(performance.now() - started).toFixed(1)}ms`,
       )
     })
-    route(req, res).catch((error: unknown) => {
+    Promise.resolve(route(req, res)).catch((error: unknown) => {
       console.error(error)
       if (!res.headersSent) send(res, 500, page('Error', '<p>Something went wrong.</p>'))
     })
