@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import {
+  cpSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -21,6 +22,8 @@ const dir = mkdtempSync(join(tmpdir(), 'sessionup-consumer-'))
 after(() => rmSync(dir, { recursive: true, force: true }))
 mkdirSync(join(dir, 'node_modules'))
 symlinkSync(root, join(dir, 'node_modules', 'sessionup'), 'dir')
+// The consumer's own framework, as an app using `sessionup/fastify` would install it.
+symlinkSync(join(root, 'node_modules', 'fastify'), join(dir, 'node_modules', 'fastify'), 'dir')
 writeFileSync(
   join(dir, 'package.json'),
   '{ "name": "consumer", "type": "module", "private": true }',
@@ -59,16 +62,60 @@ runStoreConformance(test, ({ now }) => ({ store: new MemoryStore({ now, cleanupI
       `import { MemoryStore, SessionManager, type Session } from 'sessionup'
 import { nodeSessions, getSession } from 'sessionup/node'
 import { fetchSessions } from 'sessionup/fetch'
+import { sessionup, type FastifySessions } from 'sessionup/fastify'
+import Fastify from 'fastify'
 import { storeConformanceCases } from 'sessionup/testing'
 const manager = new SessionManager(new MemoryStore(), { expiresIn: 60_000 })
 const node = nodeSessions(manager)
 const fetchSide = fetchSessions(manager)
 const cases: number = storeConformanceCases(({ now }) => ({ store: new MemoryStore({ now }) })).length
 const s: Session | null = null as unknown as ReturnType<typeof getSession>
+const app = Fastify()
+await app.register(sessionup, { manager })
+const hooks: FastifySessions = app.sessions
+app.get('/me', { onRequest: hooks.auth }, async (request) => {
+  const typed: Session | null = request.session
+  return typed?.userKey
+})
 export { node, fetchSide, cases, s }
 `,
     )
     assertTypeChecks(dir, 'consumer.ts')
+  })
+
+  it('loads no framework or driver package for the core and Web subpaths', () => {
+    // A package with sessionup and its one dependency only: no peer is there to load.
+    const bare = mkdtempSync(join(tmpdir(), 'sessionup-bare-'))
+    try {
+      const into = join(bare, 'node_modules', 'sessionup')
+      mkdirSync(into, { recursive: true })
+      cpSync(join(root, 'dist'), join(into, 'dist'), { recursive: true })
+      cpSync(join(root, 'package.json'), join(into, 'package.json'))
+      cpSync(join(root, 'node_modules', 'bowser'), join(bare, 'node_modules', 'bowser'), {
+        recursive: true,
+      })
+      const script = `
+const core = ['sessionup', 'sessionup/node', 'sessionup/fetch', 'sessionup/testing']
+for (const name of core) await import(name)
+try {
+  await import('sessionup/fastify')
+  console.log('fastify subpath loaded without its peers')
+} catch (error) {
+  console.log(error.code, error.message)
+}`
+      const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+        cwd: bare,
+        encoding: 'utf8',
+      })
+      assert.equal(run.status, 0, run.stderr)
+      assert.match(
+        run.stdout,
+        /ERR_MODULE_NOT_FOUND .*'fastify-plugin'/,
+        'the Fastify peer stays behind its subpath',
+      )
+    } finally {
+      rmSync(bare, { recursive: true, force: true })
+    }
   })
 
   it('ships source maps that carry their sources (src/ is not in the package)', () => {
