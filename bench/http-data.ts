@@ -2,7 +2,7 @@
 // sessions are made from their index alone, so the load generator and every server process
 // agree on them without passing 100,000 tokens around: session i has the id and secret below,
 // times counted back from T0 (the start of the benchmark, passed in the environment).
-import { createHash } from 'node:crypto'
+import { createHash, createHmac } from 'node:crypto'
 import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import Database from 'better-sqlite3'
@@ -50,6 +50,19 @@ const secretOf = (i: number) => b64(`http-bench secret ${i}`)
 
 /** The cookie value (`<id>.<secret>`) of session i. */
 export const tokenOf = (i: number) => `${idOf(i)}.${secretOf(i)}`
+
+/** @fastify/session's secret in the benchmark (it signs the session id into the cookie). */
+export const FASTIFY_SESSION_SECRET = 'http-bench secret for @fastify/session, 32+ chars'
+
+/**
+ * The cookie value of session i as @fastify/session reads it: its id (the sessionup token) and
+ * an HMAC-SHA256 of it, as @fastify/cookie's signer makes it.
+ */
+export const signedTokenOf = (i: number) => {
+  const value = tokenOf(i)
+  const mac = createHmac('sha256', FASTIFY_SESSION_SECRET).update(value).digest('base64')
+  return `${value}.${mac.replace(/=+$/, '')}`
+}
 
 /** Session i: used up to an hour before t0, five per user, with meta {role, tz, device}. */
 export function sessionAt(i: number, t0: number): SessionRecord {

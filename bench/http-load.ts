@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import autocannon from 'autocannon'
-import { COOKIE_NAME, cookieIndexes, tokenOf, USER_AGENT } from './http-data.js'
+import { COOKIE_NAME, cookieIndexes, signedTokenOf, tokenOf, USER_AGENT } from './http-data.js'
 
 export const LOADGEN = process.env.LOADGEN === 'wrk' ? 'wrk' : 'autocannon'
 
@@ -16,15 +16,27 @@ export interface Load {
   errors: number
 }
 
-const cookies = cookieIndexes().map((i) => `theme=dark; ${COOKIE_NAME}=${tokenOf(i)}`)
-const requests = cookies.map((cookie) => ({
-  method: 'GET' as const,
-  path: '/me',
-  headers: { cookie, 'user-agent': USER_AGENT },
-}))
+/** The load's cookies: sessionup's tokens, or (`signed`) as @fastify/session reads them. */
+export type CookieStyle = 'token' | 'signed'
+const cookiesOf = (style: CookieStyle) => {
+  const value = style === 'signed' ? signedTokenOf : tokenOf
+  return cookieIndexes().map((i) => `theme=dark; ${COOKIE_NAME}=${value(i)}`)
+}
+const requestsOf = (style: CookieStyle) =>
+  cookiesOf(style).map((cookie) => ({
+    method: 'GET' as const,
+    path: '/me',
+    headers: { cookie, 'user-agent': USER_AGENT },
+  }))
 
 /** autocannon; each connection starts at its own place in the list of cookies. */
-async function autocannonLoad(port: number, duration: number, connections: number) {
+async function autocannonLoad(
+  port: number,
+  duration: number,
+  connections: number,
+  style: CookieStyle,
+) {
+  const requests = requestsOf(style)
   let connection = 0
   const stride = Math.floor(requests.length / connections)
   const r = await autocannon({
@@ -59,11 +71,17 @@ end
 `
 
 /** wrk, one thread; the script and the cookies go in `dir` the first time. */
-function wrkLoad(port: number, duration: number, connections: number, dir: string) {
+function wrkLoad(
+  port: number,
+  duration: number,
+  connections: number,
+  dir: string,
+  style: CookieStyle,
+) {
   const script = join(dir, 'cookies.lua')
-  const list = join(dir, 'cookies.txt')
+  const list = join(dir, `cookies-${style}.txt`)
   writeFileSync(script, WRK_SCRIPT)
-  writeFileSync(list, `${cookies.join('\n')}\n`)
+  writeFileSync(list, `${cookiesOf(style).join('\n')}\n`)
   const args = ['-t1', `-c${connections}`, `-d${duration}s`, '--latency', '-s', script]
   args.push(`http://127.0.0.1:${port}/me`, '--', list, USER_AGENT)
   return new Promise<Load>((resolve, reject) => {
@@ -81,8 +99,14 @@ function wrkLoad(port: number, duration: number, connections: number, dir: strin
 }
 
 /** `duration` s of load on the server at `port`. */
-export function fire(port: number, duration: number, connections: number, dir: string) {
+export function fire(
+  port: number,
+  duration: number,
+  connections: number,
+  dir: string,
+  style: CookieStyle = 'token',
+) {
   return LOADGEN === 'wrk'
-    ? wrkLoad(port, duration, connections, dir)
-    : autocannonLoad(port, duration, connections)
+    ? wrkLoad(port, duration, connections, dir, style)
+    : autocannonLoad(port, duration, connections, style)
 }

@@ -1,4 +1,4 @@
-// The tables of bench/http.ts: each variant against its floor, and the goals of issue 11.
+// The tables of bench/http.ts: each variant against its floor, and the goals of issues 11 and 12.
 import { table, x } from './lib.js'
 
 export interface Run {
@@ -12,8 +12,10 @@ export interface Run {
   bypassed: number
 }
 
-export const floorOf = (v: string) =>
-  v.startsWith('bare') || v.startsWith('node:') ? 'bare' : 'express'
+export const floorOf = (v: string) => {
+  if (v.startsWith('bare') || v.startsWith('node:')) return 'bare'
+  return v.startsWith('fastify') ? 'fastify' : 'express'
+}
 
 function median(values: number[]): number {
   const v = [...values].sort((a, b) => a - b)
@@ -74,6 +76,19 @@ export function report(
       'express-sessionup:sqlite+cache',
       'express',
       0.95,
+    ],
+    ['Fastify + sessionup (memory) of bare Fastify', 'fastify-sessionup:memory', 'fastify', 0.9],
+    [
+      'Fastify + sessionup (SQLite + cache) of bare Fastify',
+      'fastify-sessionup:sqlite+cache',
+      'fastify',
+      0.9,
+    ],
+    [
+      'Fastify + sessionup (SQLite) of Fastify + @fastify/session (SQLite)',
+      'fastify-sessionup:sqlite',
+      'fastify-session:sqlite',
+      1.5,
     ],
     ['PostgreSQL + cache of PostgreSQL', 'node:postgres+cache', 'node:postgres', 3],
     ['Redis + cache of Redis', 'node:redis+cache', 'node:redis', 2],

@@ -1,5 +1,6 @@
 // One server of the HTTP benchmark, in its own process: bench/http.ts starts it with a variant
-// name (`bare`, `express`, or `<node|express-sessionup>:<store>[+cache]`) and the run's stores in
+// name (`bare`, `express`, `fastify`, `fastify-session:sqlite` or
+// `<node|express-sessionup|fastify-sessionup>:<store>[+cache]`) and the run's stores in
 // the environment (bench/http-data.ts), reads "ready <port>" from stdout, then sends load to
 // GET /me. Over IPC it answers "mark" (start counting) and "stats" (CPU time and store counters
 // since the mark), so the figures can say how much server CPU a request cost and that no
@@ -17,6 +18,7 @@ import {
   sessionupModules,
   whereFromEnv,
 } from './http-data.js'
+import { bareFastify, peerFastify, sessionupFastify } from './http-fastify.js'
 
 const [variant = 'bare', portArg = '0'] = process.argv.slice(2)
 // `<variant>@<dir>`: the same server on the build in <dir> (another commit's dist/).
@@ -45,7 +47,7 @@ async function sessionup(spec: string) {
     idleTimeout: IDLE,
     absoluteTimeout: ABSOLUTE,
   })
-  return nodeSessions(manager)
+  return manager
 }
 
 /** The bare server: the same response, no session work. */
@@ -83,13 +85,16 @@ async function build(): Promise<RequestListener> {
   const calibration = calibrate(shape ?? '')
   if (calibration) return calibration
   if (shape === 'node') {
-    const sessions = await sessionup(spec)
+    const sessions = nodeSessions(await sessionup(spec))
     const me = sessions.protect((req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' })
       res.end(body(getSession(req)?.userKey ?? ''))
     })
     return me as RequestListener
   }
+  if (shape === 'fastify') return bareFastify()
+  if (shape === 'fastify-sessionup') return sessionupFastify(await sessionup(spec))
+  if (shape === 'fastify-session') return peerFastify(where)
   const app = express()
   app.disable('x-powered-by')
   if (shape === 'express') {
@@ -99,7 +104,7 @@ async function build(): Promise<RequestListener> {
     return app
   }
   if (shape === 'express-sessionup') {
-    const sessions = await sessionup(spec)
+    const sessions = nodeSessions(await sessionup(spec))
     app.get('/me', sessions.auth, (req, res) => {
       res.json({ user: getSession(req)?.userKey })
     })

@@ -46,11 +46,21 @@ const LABELS: Record<string, string> = {
   'node:redis+cache': 'node:http + sessionup, Redis + cache',
   express: 'Express, no sessions (Express floor)',
   'express-sessionup:sqlite+cache': 'Express + sessionup, SQLite + cache',
+  fastify: 'Fastify, no sessions (Fastify floor)',
+  'fastify-sessionup:memory': 'Fastify + sessionup, memory',
+  'fastify-sessionup:sqlite': 'Fastify + sessionup, SQLite',
+  'fastify-sessionup:sqlite+cache': 'Fastify + sessionup, SQLite + cache',
+  'fastify-session:sqlite': 'Fastify + @fastify/session, SQLite (express-session-better-sqlite3)',
 }
 const DEFAULT = Object.keys(LABELS).filter((v) => v !== 'node:lmdb+cache')
 const VARIANTS = process.env.VARIANTS ? process.env.VARIANTS.split(',') : DEFAULT
 
-const kindOf = (v: string) => (v.split('@')[0]?.split(':')[1] ?? '').split('+')[0] as Kind | ''
+// The @fastify/session variant fills its own store (through the plugin) and reads signed cookies.
+const styleOf = (v: string) => (v.startsWith('fastify-session:') ? 'signed' : 'token')
+const kindOf = (v: string) =>
+  v.startsWith('fastify-session:')
+    ? ''
+    : ((v.split('@')[0]?.split(':')[1] ?? '').split('+')[0] as Kind | '')
 
 interface Server {
   child: ChildProcess
@@ -88,7 +98,7 @@ async function start(variant: string, where: Where): Promise<Server> {
 /** One measured run on a running server, with the server's CPU and counters over it. */
 async function measure(server: Server, variant: string, where: Where): Promise<Run> {
   await server.ask('mark')
-  const result = await fire(server.port, DURATION, CONNECTIONS, where.dir)
+  const result = await fire(server.port, DURATION, CONNECTIONS, where.dir, styleOf(variant))
   const stats = await server.ask('stats')
   if (result.non2xx > 0 || result.errors > 0 || result.total === 0) {
     throw new Error(`${variant}: ${result.non2xx} non-2xx responses, ${result.errors} errors`)
@@ -137,7 +147,7 @@ try {
   for (const variant of VARIANTS) {
     const server = await start(variant, where)
     servers.set(variant, server)
-    await fire(server.port, WARMUP, CONNECTIONS, where.dir)
+    await fire(server.port, WARMUP, CONNECTIONS, where.dir, styleOf(variant))
   }
   for (let round = 0; round < ROUNDS; round++) {
     const order = round % 2 === 0 ? VARIANTS : [...VARIANTS].reverse()

@@ -22,6 +22,10 @@ export interface OriginView {
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE'])
 
+/** Whether the CSRF guard lets a method through without looking further (it changes nothing). */
+export const isSafeMethod = (method: string | undefined | null): boolean =>
+  SAFE.has(method?.toUpperCase() ?? 'GET')
+
 /** `trustedOrigins`, each checked to be exactly an origin: scheme, host and optional port. */
 export function resolveTrustedOrigins(origins: unknown): CsrfRule {
   if (origins === undefined) return { trusted: new Set() }
@@ -65,7 +69,7 @@ function checkOrigin(i: number, origin: unknown): string {
  * (Chrome 79+, Firefox 70+, Safari), so one without is not a browser's.
  */
 export function isForged(rule: CsrfRule, req: OriginView, cookieName: string): boolean {
-  if (SAFE.has(req.method?.toUpperCase() ?? 'GET')) return false
+  if (isSafeMethod(req.method)) return false
   const bearer = readBearer(req.authorization)
   if (bearer && readCookie(req.cookie, cookieName) === undefined) return false
   const site = req.secFetchSite?.toLowerCase()

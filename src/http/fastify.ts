@@ -5,6 +5,7 @@ import type {
   HookHandlerDoneFunction,
 } from 'fastify'
 import fp from 'fastify-plugin'
+import { isSafeMethod } from '../csrf.js'
 import { InvalidOptionError, UnauthorizedError } from '../errors.js'
 import { type MetaPatch, SessionManager } from '../manager.js'
 import type { RejectResponse } from '../options.js'
@@ -149,6 +150,8 @@ function bind(manager: SessionManager, options: BindingOptions): FastifySessions
     public: hook('optional'),
     requireFresh: (maxAgeMs) => hook(freshness(maxAgeMs)),
     csrf: function sessionupCsrf(request, reply, done) {
+      // On every route of the scope by default: reads pass before any request view is made.
+      if (isSafeMethod(request.method)) return done()
       const refused = core.csrf(originOf(request.raw))
       if (refused) send(reply, refused)
       else done()
