@@ -14,7 +14,8 @@ export async function readInput(req: Request): Promise<Input> {
     const data = await req.formData()
     return { form: true, get: (name) => String(data.get(name) ?? '') }
   }
-  const data: unknown = type.startsWith('application/json') ? await req.json().catch(() => ({})) : {}
+  const json = type.startsWith('application/json')
+  const data: unknown = json ? await req.json().catch(() => ({})) : {}
   const fields = typeof data === 'object' && data !== null ? (data as Record<string, unknown>) : {}
   return { form: false, get: (name) => (typeof fields[name] === 'string' ? fields[name] : '') }
 }
