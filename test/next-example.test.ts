@@ -1,76 +1,24 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { exampleClient, pair, sessionCookie } from './next-client.js'
 import { buildExample, missingSetup, type RunningExample, startExample } from './next-harness.js'
 
 // The Next.js 15 App Router example (examples/next), built with `next build` and served by
 // `next start`, driven over real HTTP: route handlers sign in and out, list and revoke devices
 // behind the CSRF guard; a Server Component shows who is signed in.
 
-interface Answer {
-  status: number
-  cookies: string[]
-  location: string | null
-  text: string
-}
-
-interface Call {
-  cookie?: string
-  origin?: string | null
-  json?: Record<string, string>
-  form?: Record<string, string>
-  headers?: Record<string, string>
-}
-
-const SESSION = '__Host-sessionup='
-const pair = (setCookie: string) => setCookie.slice(0, setCookie.indexOf(';'))
-
-describe('the Next.js App Router example', () => {
+describe('the Next.js App Router example, built (next build, next start)', () => {
   let server: RunningExample
   let buildMs = 0
+  const { call, signIn, whoIs } = exampleClient(() => server.url)
 
   before(async () => {
     const missing = missingSetup()
     if (missing) throw new Error(missing)
     buildMs = await buildExample()
-    server = await startExample()
+    server = await startExample('start')
   })
   after(() => server?.stop())
-
-  async function call(method: string, path: string, c: Call = {}): Promise<Answer> {
-    const headers = new Headers(c.headers)
-    if (c.cookie) headers.set('cookie', c.cookie)
-    // Same-origin by default, as a browser's fetch or form post would say.
-    const origin = c.origin === undefined ? server.url : c.origin
-    if (origin && method !== 'GET') headers.set('origin', origin)
-    let body: string | undefined
-    if (c.json) {
-      headers.set('content-type', 'application/json')
-      body = JSON.stringify(c.json)
-    } else if (c.form) {
-      headers.set('content-type', 'application/x-www-form-urlencoded')
-      body = new URLSearchParams(c.form).toString()
-    }
-    const res = await fetch(server.url + path, { method, headers, body, redirect: 'manual' })
-    return {
-      status: res.status,
-      cookies: res.headers.getSetCookie(),
-      location: res.headers.get('location'),
-      text: await res.text(),
-    }
-  }
-
-  const sessionCookie = (answer: Answer) => answer.cookies.find((c) => c.startsWith(SESSION))
-
-  /** Signs `user` in as a new device; the Cookie header that device then sends, and its id. */
-  async function signIn(user: string, password: string) {
-    const answer = await call('POST', '/api/login', { json: { user, password } })
-    assert.equal(answer.status, 200, answer.text)
-    const setCookie = sessionCookie(answer)
-    assert.ok(setCookie, `no session cookie in ${answer.cookies.join(' | ')}`)
-    return { cookie: pair(setCookie), id: (JSON.parse(answer.text) as { id: string }).id }
-  }
-
-  const whoIs = async (cookie: string) => call('GET', '/api/me', { cookie })
 
   it('signs in through a route handler; the cookie keeps __Host-, Secure, HttpOnly, SameSite', async (t) => {
     t.diagnostic(`next build took ${(buildMs / 1000).toFixed(1)} s`)
@@ -193,5 +141,31 @@ describe('the Next.js App Router example', () => {
     const out = await call('POST', '/api/logout', { cookie, form: {} })
     assert.deepEqual([out.status, out.location], [303, '/'])
     assert.equal((await whoIs(cookie)).status, 401)
+  })
+})
+
+// `next dev` compiles each route on its own: everything must still share one manager and one
+// sessionup (the session a wrapper attaches is found by `requireSession` in the handler).
+describe('the Next.js App Router example, in development (next dev)', () => {
+  let server: RunningExample
+  const { call, signIn, whoIs } = exampleClient(() => server.url)
+
+  before(async () => {
+    const missing = missingSetup()
+    if (missing) throw new Error(missing)
+    server = await startExample('dev')
+  })
+  after(() => server?.stop())
+
+  it('signs in, answers /api/me and renders the page, each route compiled separately', async () => {
+    const device = await signIn('alice', 'wonderland')
+    const me = await whoIs(device.cookie)
+    assert.equal(me.status, 200, me.text)
+    assert.equal(JSON.parse(me.text).user, 'alice')
+    const page = await call('GET', '/', { cookie: device.cookie })
+    assert.match(page.text, /Signed in as <span id="user">alice<\/span>/)
+    const out = await call('POST', '/api/logout', { cookie: device.cookie })
+    assert.equal(out.status, 200, out.text)
+    assert.equal((await whoIs(device.cookie)).status, 401)
   })
 })

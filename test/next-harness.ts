@@ -54,12 +54,13 @@ export interface RunningExample {
 }
 
 /**
- * Starts `next start` on a free port (`-p 0`: the kernel picks one; Next prints it) with the
- * SQLite file in a temporary directory; resolves once Next says it is ready.
+ * Starts `next start` (the build's server) or `next dev` on a free port (`-p 0`: the kernel
+ * picks one; Next prints it) with the SQLite file in a temporary directory; resolves once Next
+ * says it is ready.
  */
-export async function startExample(): Promise<RunningExample> {
+export async function startExample(command: 'start' | 'dev'): Promise<RunningExample> {
   const data = mkdtempSync(join(tmpdir(), 'sessionup-next-'))
-  const child = spawn(nextBin, ['start', '-p', '0', '-H', '127.0.0.1'], {
+  const child = spawn(nextBin, [command, '-p', '0', '-H', '127.0.0.1'], {
     cwd: exampleDir,
     env: nextEnv({ SESSIONUP_DB: join(data, 'sessions.db') }),
     detached: true, // its own process group, so `stop` ends whatever Next forks too

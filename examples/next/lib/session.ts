@@ -41,8 +41,10 @@ function open(): App {
   return { manager, sessions: fetchSessions(manager), db }
 }
 
-// `next dev` re-evaluates modules on every edit; a globalThis slot keeps one manager (and one
-// database connection) per process instead of one per reload.
+// `next dev` re-evaluates the app's modules on every edit and route compile; a globalThis slot
+// keeps one manager (and one database connection) per process instead of one per reload. That
+// holds only with sessionup itself loaded once by Node: see serverExternalPackages in
+// next.config.ts.
 const slot = globalThis as typeof globalThis & { __sessionupNext?: App }
 
 /** The process's one manager and adapter, opened on first use. */
