@@ -118,6 +118,14 @@ try {
     }
   })
 
+  it('packs neither the examples nor their packages (examples/next has its own)', () => {
+    const pack = spawnSync('npm', ['pack', '--dry-run', '--json'], { cwd: root, encoding: 'utf8' })
+    assert.equal(pack.status, 0, pack.stderr)
+    const [{ files }] = JSON.parse(pack.stdout) as [{ files: { path: string }[] }]
+    const outside = files.map((f) => f.path).filter((path) => !path.startsWith('dist/'))
+    assert.deepEqual(outside.sort(), ['LICENSE', 'README.md', 'package.json'])
+  })
+
   it('ships source maps that carry their sources (src/ is not in the package)', () => {
     const maps = readdirSync(join(root, 'dist'), { recursive: true, encoding: 'utf8' }).filter(
       (f) => f.endsWith('.js.map'),
