@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { OriginView } from '../csrf.js'
 import { UnauthorizedError } from '../errors.js'
-import type { MetaPatch, RequestView, SessionManager } from '../manager.js'
+import type { MetaPatch, SessionManager } from '../manager.js'
 import type { RejectResponse } from '../options.js'
 import type { ListedSession, Session } from '../session.js'
 import {
@@ -15,6 +14,7 @@ import {
   type Need,
   type SessionSlot,
 } from './core.js'
+import { originOf, viewOf } from './node-request.js'
 
 export type { BindingOptions, Issued, LoginOptions } from './core.js'
 
@@ -52,32 +52,6 @@ export function requireSession(req: IncomingMessage): Session {
   const session = slot.get(req)
   if (!session) throw new UnauthorizedError('missing-cookie')
   return session
-}
-
-function viewOf(req: IncomingMessage, bearer: boolean): RequestView {
-  const { headers } = req
-  const forwarded = headers['x-forwarded-for']
-  return {
-    cookie: headers.cookie,
-    remoteAddress: req.socket.remoteAddress,
-    forwardedFor: Array.isArray(forwarded) ? forwarded.join(',') : forwarded,
-    userAgent: headers['user-agent'],
-    authorization: bearer ? headers.authorization : undefined,
-  }
-}
-
-function originOf(req: IncomingMessage): OriginView {
-  const { headers } = req
-  const site = headers['sec-fetch-site']
-  const authority = headers[':authority']
-  return {
-    method: req.method,
-    origin: headers.origin,
-    secFetchSite: Array.isArray(site) ? site.join(',') : site,
-    host: headers.host ?? (typeof authority === 'string' ? authority : undefined),
-    cookie: headers.cookie,
-    authorization: headers.authorization,
-  }
 }
 
 function send(res: ServerResponse, answer: RejectResponse): void {
