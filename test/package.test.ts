@@ -59,16 +59,50 @@ runStoreConformance(test, ({ now }) => ({ store: new MemoryStore({ now, cleanupI
       `import { MemoryStore, SessionManager, type Session } from 'sessionup'
 import { nodeSessions, getSession } from 'sessionup/node'
 import { fetchSessions } from 'sessionup/fetch'
+import { SessionupModule, type NestRequest } from 'sessionup/nest'
 import { storeConformanceCases } from 'sessionup/testing'
 const manager = new SessionManager(new MemoryStore(), { expiresIn: 60_000 })
 const node = nodeSessions(manager)
 const fetchSide = fetchSessions(manager)
 const cases: number = storeConformanceCases(({ now }) => ({ store: new MemoryStore({ now }) })).length
 const s: Session | null = null as unknown as ReturnType<typeof getSession>
-export { node, fetchSide, cases, s }
+const nest = SessionupModule.forRoot({ manager, csrf: true })
+const req: NestRequest | null = null
+export { node, fetchSide, cases, s, nest, req }
 `,
     )
     assertTypeChecks(dir, 'consumer.ts')
+  })
+
+  it('loads no framework package unless its subpath is imported', () => {
+    // A resolve hook that refuses framework packages: an import of one fails the run.
+    writeFileSync(
+      join(dir, 'refuse-frameworks.mjs'),
+      `export async function resolve(specifier, context, next) {
+  if (/^(@nestjs\\/|express$|fastify$|hono$)/.test(specifier)) throw new Error('loaded ' + specifier)
+  return next(specifier, context)
+}
+`,
+    )
+    writeFileSync(
+      join(dir, 'register.mjs'),
+      "import { register } from 'node:module'\nregister('./refuse-frameworks.mjs', import.meta.url)\n",
+    )
+    const load = (subpath: string) => {
+      const file = join(dir, `load-${subpath.replace('/', '-')}.mjs`)
+      writeFileSync(file, `await import('${subpath}')\n`)
+      return spawnSync(process.execPath, ['--import', './register.mjs', file], {
+        cwd: dir,
+        encoding: 'utf8',
+      })
+    }
+    for (const subpath of ['sessionup', 'sessionup/node', 'sessionup/fetch', 'sessionup/testing']) {
+      const run = load(subpath)
+      assert.equal(run.status, 0, `${subpath}: ${run.stderr}`)
+    }
+    const nest = load('sessionup/nest')
+    assert.notEqual(nest.status, 0, 'the check sees an import of @nestjs')
+    assert.match(nest.stderr, /loaded @nestjs\/(common|core)/)
   })
 
   it('ships source maps that carry their sources (src/ is not in the package)', () => {
