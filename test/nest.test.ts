@@ -1,7 +1,17 @@
 import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
 import { Module } from '@nestjs/common'
-import { SessionupModule, SessionupRejection } from '../src/http/nest/index.js'
+import { Reflector } from '@nestjs/core'
+import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js'
+import { adapterCore } from '../src/http/core.js'
+import {
+  OptionalAuth,
+  Public,
+  SessionupGuard,
+  SessionupModule,
+  SessionupRejection,
+} from '../src/http/nest/index.js'
+import { slot } from '../src/http/nest/platform.js'
 import { InvalidOptionError, MemoryStore, SessionManager } from '../src/index.js'
 import { defaultReject } from '../src/reject.js'
 import { nestApp } from './apps/nest.js'
@@ -138,6 +148,34 @@ describe('Nest: options and the rejection', () => {
       typeof SessionupModule.forRoot
     >[0]
     await assert.rejects(nestApp([SessionupModule.forRoot(csrf)], 'express'), /"csrf"/)
+  })
+
+  it('refuses other contexts (a WebSocket gateway) unless the handler is marked', async () => {
+    const guard = new SessionupGuard(
+      { core: adapterCore(setup().manager, slot), csrf: true },
+      new Reflector(),
+    )
+    class Gateway {
+      closed() {}
+      open() {}
+      maybe() {}
+    }
+    const mark = (name: 'open' | 'maybe', decorator: MethodDecorator) =>
+      decorator(
+        Gateway.prototype,
+        name,
+        Object.getOwnPropertyDescriptor(Gateway.prototype, name) ?? {},
+      )
+    mark('open', Public())
+    mark('maybe', OptionalAuth())
+    const allows = (handler: () => void) => {
+      const context = new ExecutionContextHost([{ client: 'socket' }, {}], Gateway, handler)
+      context.setType('ws')
+      return guard.canActivate(context)
+    }
+    assert.equal(await allows(Gateway.prototype.closed), false, 'unmarked: refused')
+    assert.equal(await allows(Gateway.prototype.open), true)
+    assert.equal(await allows(Gateway.prototype.maybe), true)
   })
 
   it('SessionupRejection is an HttpException with the manager’s status and body', () => {

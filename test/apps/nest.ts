@@ -14,6 +14,8 @@ import {
 } from '@nestjs/common'
 import { FastifyAdapter } from '@nestjs/platform-fastify'
 import { Test } from '@nestjs/testing'
+import type { Request, Response } from 'express'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import {
   CurrentSession,
   type NestRequest,
@@ -29,6 +31,10 @@ import type { Session } from '../../src/session.js'
 import type { MakeApp } from '../adapter-list.js'
 
 const FRESH = 10 * 60_000
+
+/** Compiles only if each platform's own request and response types fit the service's. */
+type Fits<Q extends NestRequest, R extends NestResponse> = [Q, R]
+export type PlatformTypes = [Fits<Request, Response>, Fits<FastifyRequest, FastifyReply>]
 
 /**
  * The standard app as one Nest controller, for both platforms. tsx (esbuild) compiles neither

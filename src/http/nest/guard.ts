@@ -115,7 +115,9 @@ export interface GuardBinding {
  * CSRF guard (unless `csrf: false`), then requires a session unless the route says otherwise
  * (`@Public()`, `@OptionalAuth()`, `@RequireFresh(ms)`). A refusal is the manager's own answer
  * (401 with its challenge, 403, 503 on a store outage), never Nest's generic 403. Other
- * contexts (WebSocket, microservices) pass untouched.
+ * contexts (WebSocket gateways, microservices, GraphQL resolvers) carry no request it can read:
+ * they are refused (Nest's own `Forbidden resource`) unless marked `@Public()` or
+ * `@OptionalAuth()`, so adding the module never leaves a handler open by accident.
  */
 export class SessionupGuard implements CanActivate {
   readonly #binding: GuardBinding
@@ -127,7 +129,10 @@ export class SessionupGuard implements CanActivate {
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (context.getType() !== 'http') return true
+    const targets = [context.getHandler(), context.getClass()]
+    const need = this.#reflector.getAllAndOverride<RouteNeed | undefined>(NEED, targets)
+    // No HTTP request to read a session from: fail closed, as Nest's own 403, unless marked.
+    if (context.getType() !== 'http') return need === 'skip' || need === 'optional'
     const { core, csrf } = this.#binding
     const http = context.switchToHttp()
     const req = http.getRequest<NestRequest>()
@@ -137,8 +142,6 @@ export class SessionupGuard implements CanActivate {
       const refused = core.csrf(originOf(node))
       if (refused) throw refuse(res, refused)
     }
-    const targets = [context.getHandler(), context.getClass()]
-    const need = this.#reflector.getAllAndOverride<RouteNeed | undefined>(NEED, targets)
     if (need === 'skip') return true
     const { rejected, setCookie } = await core.attach(
       req,
