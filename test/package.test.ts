@@ -64,6 +64,7 @@ import { nodeSessions, getSession } from 'sessionup/node'
 import { fetchSessions } from 'sessionup/fetch'
 import { sessionup, type FastifySessions } from 'sessionup/fastify'
 import Fastify from 'fastify'
+import { SessionupModule, type NestRequest } from 'sessionup/nest'
 import { storeConformanceCases } from 'sessionup/testing'
 const manager = new SessionManager(new MemoryStore(), { expiresIn: 60_000 })
 const node = nodeSessions(manager)
@@ -77,7 +78,9 @@ app.get('/me', { onRequest: hooks.auth }, async (request) => {
   const typed: Session | null = request.session
   return typed?.userKey
 })
-export { node, fetchSide, cases, s }
+const nest = SessionupModule.forRoot({ manager, csrf: true })
+const req: NestRequest | null = null
+export { node, fetchSide, cases, s, nest, req }
 `,
     )
     assertTypeChecks(dir, 'consumer.ts')
@@ -97,11 +100,13 @@ export { node, fetchSide, cases, s }
       const script = `
 const core = ['sessionup', 'sessionup/node', 'sessionup/fetch', 'sessionup/testing']
 for (const name of core) await import(name)
-try {
-  await import('sessionup/fastify')
-  console.log('fastify subpath loaded without its peers')
-} catch (error) {
-  console.log(error.code, error.message)
+for (const name of ['sessionup/fastify', 'sessionup/nest']) {
+  try {
+    await import(name)
+    console.log(name, 'loaded without its peers')
+  } catch (error) {
+    console.log(name, error.code, error.message)
+  }
 }`
       const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
         cwd: bare,
@@ -110,8 +115,13 @@ try {
       assert.equal(run.status, 0, run.stderr)
       assert.match(
         run.stdout,
-        /ERR_MODULE_NOT_FOUND .*'fastify-plugin'/,
+        /sessionup\/fastify ERR_MODULE_NOT_FOUND .*'fastify-plugin'/,
         'the Fastify peer stays behind its subpath',
+      )
+      assert.match(
+        run.stdout,
+        /sessionup\/nest ERR_MODULE_NOT_FOUND .*'@nestjs\/(common|core)'/,
+        'the Nest peers stay behind their subpath',
       )
     } finally {
       rmSync(bare, { recursive: true, force: true })

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { createServer } from 'node:net'
 import { join, resolve } from 'node:path'
@@ -12,6 +12,7 @@ import { assertTypeChecks } from './typecheck.js'
 const root = resolve(import.meta.dirname, '..')
 const readme = readFileSync(join(root, 'README.md'), 'utf8')
 const quickStart = /## Quick start[\s\S]*?```js\n([\s\S]*?)```/.exec(readme)?.[1] ?? ''
+const nestMain = /\*\*NestJS\*\*[\s\S]*?```ts\n([\s\S]*?)```/.exec(readme)?.[1] ?? ''
 // Inside the repo, `import 'sessionup'` resolves through package.json "exports" (self-reference).
 const dir = mkdtempSync(join(root, '.tmp-readme-'))
 after(() => rmSync(dir, { recursive: true, force: true }))
@@ -66,5 +67,48 @@ describe('README quick start', () => {
   it('type-checks as TypeScript under strict, as pasted into a .ts file', () => {
     writeFileSync(join(dir, 'quickstart.ts'), quickStart)
     assertTypeChecks(dir, 'quickstart.ts')
+  })
+
+  it('runs the NestJS main.ts, compiled as a Nest project compiles it (legacy decorators)', async () => {
+    assert.ok(nestMain.includes("from 'sessionup/nest'"), 'found the NestJS block')
+    const nest = join(dir, 'nest')
+    mkdirSync(nest)
+    writeFileSync(join(nest, 'main.ts'), nestMain)
+    const compilerOptions = {
+      strict: true,
+      module: 'NodeNext',
+      moduleResolution: 'NodeNext',
+      target: 'ES2022',
+      experimentalDecorators: true,
+      emitDecoratorMetadata: true,
+      skipLibCheck: true,
+      types: ['node'],
+      typeRoots: [join(root, 'node_modules', '@types')],
+    }
+    writeFileSync(
+      join(nest, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions, files: ['main.ts'] }),
+    )
+    const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc')
+    const build = spawnSync(process.execPath, [tsc, '-p', nest], { encoding: 'utf8' })
+    assert.equal(build.status, 0, build.stdout + build.stderr)
+    const { child, base } = await start(join(nest, 'main.js'))
+    try {
+      const call = (method: string, path: string, cookie = '') =>
+        fetch(`${base}${path}`, { method, headers: cookie ? { cookie } : {} })
+      assert.equal((await call('GET', '/me')).status, 401)
+      assert.equal(await (await call('GET', '/home')).text(), 'welcome')
+      const login = await call('POST', '/login')
+      const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? ''
+      assert.equal(await (await call('GET', '/me', cookie)).text(), 'hello alice')
+      assert.equal(await (await call('GET', '/home', cookie)).text(), 'welcome back alice')
+      const devices = await (await call('GET', '/devices', cookie)).json()
+      assert.equal(devices.length, 1)
+      assert.equal(await (await call('POST', '/delete-account', cookie)).text(), 'deleted')
+      assert.equal(await (await call('POST', '/logout', cookie)).text(), 'signed out')
+      assert.equal((await call('GET', '/me', cookie)).status, 401)
+    } finally {
+      child.kill()
+    }
   })
 })

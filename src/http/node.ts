@@ -14,7 +14,7 @@ import {
   type Need,
   type SessionSlot,
 } from './core.js'
-import { originOf, viewOf } from './node-view.js'
+import { originOf, viewOf } from './node-request.js'
 
 export type { BindingOptions, Issued, LoginOptions } from './core.js'
 

@@ -3,9 +3,9 @@ import type { OriginView } from '../csrf.js'
 import type { RequestView } from '../manager.js'
 
 /**
- * What the manager reads of a `node:http` request (also under Fastify, whose `request.raw` is
- * one): the raw socket address and headers, never a framework's idea of the client IP, so
- * `trustProxy` stays the manager's decision. `bearer`: whether the route reads Authorization.
+ * What the manager reads of a `node:http` request: the cookie, the socket address and
+ * `X-Forwarded-For` (the manager decides which proxies to trust), the user agent, and the
+ * Authorization header when the routes accept bearer tokens.
  */
 export function viewOf(req: IncomingMessage, bearer: boolean): RequestView {
   const { headers } = req
