@@ -7,23 +7,23 @@ import type {
 import fp from 'fastify-plugin'
 import { isSafeMethod } from '../csrf.js'
 import { InvalidOptionError, UnauthorizedError } from '../errors.js'
-import { type MetaPatch, SessionManager } from '../manager.js'
+import { SessionManager } from '../manager.js'
 import type { RejectResponse } from '../options.js'
-import type { ListedSession, Session } from '../session.js'
+import type { Session } from '../session.js'
 import {
   type Attached,
   adapterCore,
   type BindingOptions,
   checkBinding,
   freshness,
-  type Issued,
-  type LoginOptions,
   type Need,
   type SessionSlot,
 } from './core.js'
 import { originOf, viewOf } from './node-request.js'
+import { type SessionOperations, sessionOperations } from './operations.js'
 
 export type { BindingOptions, Issued, LoginOptions } from './core.js'
+export type { SessionOperations } from './operations.js'
 
 /** A hook for `onRequest` or `preHandler`, per route (`{ onRequest: … }`) or per scope. */
 export type SessionHook = (
@@ -44,7 +44,7 @@ export interface FastifySessionsOptions extends BindingOptions {
 }
 
 /** What the plugin decorates the Fastify instance with, as `fastify.sessions`. */
-export interface FastifySessions {
+export interface FastifySessions extends SessionOperations<FastifyRequest, FastifyReply> {
   /** Hook: lets requests with a valid session through, answers others with the manager's `reject`. */
   auth: SessionHook
   /** Hook: attaches the session when there is one; never turns a request away. */
@@ -56,32 +56,6 @@ export interface FastifySessions {
   requireFresh(maxAgeMs: number): SessionHook
   /** Hook, the CSRF guard (already on every route unless the plugin got `csrf: false`). */
   csrf: SessionHook
-  /**
-   * Logs `userKey` in: a Set-Cookie header appended to the reply, or for `transport: 'bearer'`
-   * the token in the result. Revokes a session the request carried.
-   */
-  init(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    userKey: string,
-    options?: LoginOptions,
-  ): Promise<Issued>
-  /** Gives the session a new secret (a new cookie, or the new token); `null` without one. */
-  rotate(request: FastifyRequest, reply: FastifyReply): Promise<Issued | null>
-  /** Moves the session's `authenticatedAt` to now (after the user re-entered their password). */
-  reauthenticate(request: FastifyRequest): Promise<Session | null>
-  /** Sets (string) or removes (`null`) keys of the session's meta; `null` without a live session. */
-  updateMeta(request: FastifyRequest, patch: MetaPatch): Promise<Session | null>
-  /** Revokes the request's session and clears its cookie (if it came as one); no-op without. */
-  revoke(request: FastifyRequest, reply: FastifyReply): Promise<void>
-  /** Revokes every other session of the request's user. */
-  revokeOther(request: FastifyRequest): Promise<void>
-  /** Revokes every session of the request's user and clears the cookie. */
-  revokeAll(request: FastifyRequest, reply: FastifyReply): Promise<void>
-  /** Revokes one of the user's sessions by id: `false` if the user has none with that id. */
-  revokeByIdExt(request: FastifyRequest, id: string): Promise<boolean>
-  /** The request user's live sessions, the current one marked; `[]` without a session. */
-  fetchAll(request: FastifyRequest): Promise<ListedSession[]>
 }
 
 declare module 'fastify' {
@@ -156,27 +130,7 @@ function bind(manager: SessionManager, options: BindingOptions): FastifySessions
       if (refused) send(reply, refused)
       else done()
     },
-    async init(request, reply, userKey, options) {
-      const issued = await core.init(request, viewOf(request.raw, bearer), userKey, options)
-      appendCookie(reply, issued.setCookie)
-      return issued
-    },
-    async rotate(request, reply) {
-      const issued = await core.rotate(request)
-      appendCookie(reply, issued?.setCookie)
-      return issued
-    },
-    reauthenticate: (request) => core.reauthenticate(request),
-    updateMeta: (request, patch) => core.updateMeta(request, patch),
-    async revoke(request, reply) {
-      appendCookie(reply, await core.revoke(request))
-    },
-    revokeOther: (request) => core.revokeOther(request),
-    async revokeAll(request, reply) {
-      appendCookie(reply, await core.revokeAll(request))
-    },
-    revokeByIdExt: (request, id) => core.revokeByIdExt(request, id),
-    fetchAll: (request) => core.fetchAll(request),
+    ...sessionOperations(core, (request) => viewOf(request.raw, bearer), appendCookie),
   }
 }
 

@@ -1,22 +1,22 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { UnauthorizedError } from '../errors.js'
-import type { MetaPatch, SessionManager } from '../manager.js'
+import type { SessionManager } from '../manager.js'
 import type { RejectResponse } from '../options.js'
-import type { ListedSession, Session } from '../session.js'
+import type { Session } from '../session.js'
 import {
   type Attached,
   adapterCore,
   type BindingOptions,
   checkBinding,
   freshness,
-  type Issued,
-  type LoginOptions,
   type Need,
   type SessionSlot,
 } from './core.js'
 import { originOf, viewOf } from './node-request.js'
+import { type SessionOperations, sessionOperations } from './operations.js'
 
 export type { BindingOptions, Issued, LoginOptions } from './core.js'
+export type { SessionOperations } from './operations.js'
 
 /** A Connect / Express middleware. */
 export type NodeMiddleware = (
@@ -59,7 +59,7 @@ function send(res: ServerResponse, answer: RejectResponse): void {
   res.end(answer.body)
 }
 
-export interface NodeSessions {
+export interface NodeSessions extends SessionOperations<IncomingMessage, ServerResponse> {
   /** Middleware: lets requests with a valid session through, answers others with `reject`. */
   auth: NodeMiddleware
   /** Middleware: attaches the session when there is one; never turns a request away. */
@@ -84,38 +84,6 @@ export interface NodeSessions {
   csrf: NodeMiddleware
   /** Wraps a `node:http` handler in `csrf`. */
   sameOrigin(handler: NodeHandler): NodeHandler
-  /**
-   * Logs `userKey` in: a Set-Cookie header on this response, or for `transport: 'bearer'` the
-   * token in the result (no cookie). Revokes a session the request carried.
-   */
-  init(
-    req: IncomingMessage,
-    res: ServerResponse,
-    userKey: string,
-    options?: LoginOptions,
-  ): Promise<Issued>
-  /**
-   * Gives the request's session a new secret: a new cookie on this response, or for a bearer
-   * request the new token in the result; `null` without a live session.
-   */
-  rotate(req: IncomingMessage, res: ServerResponse): Promise<Issued | null>
-  /** Moves the session's `authenticatedAt` to now (after the user re-entered their password). */
-  reauthenticate(req: IncomingMessage): Promise<Session | null>
-  /** Sets (string) or removes (`null`) keys of the session's meta; `null` without a live session. */
-  updateMeta(req: IncomingMessage, patch: MetaPatch): Promise<Session | null>
-  /** Revokes the request's session and clears its cookie (if it came as one); no-op without. */
-  revoke(req: IncomingMessage, res: ServerResponse): Promise<void>
-  /** Revokes every other session of the request's user. */
-  revokeOther(req: IncomingMessage): Promise<void>
-  /** Revokes every session of the request's user and clears the cookie. */
-  revokeAll(req: IncomingMessage, res: ServerResponse): Promise<void>
-  /**
-   * Revokes a session of the request's user by id: `true` if revoked, `false` if the user has
-   * no session with that id (missing and someone else's are answered alike).
-   */
-  revokeByIdExt(req: IncomingMessage, id: string): Promise<boolean>
-  /** The request user's live sessions, the current one marked; `[]` without a session. */
-  fetchAll(req: IncomingMessage): Promise<ListedSession[]>
 }
 
 /**
@@ -190,26 +158,6 @@ export function nodeSessions(manager: SessionManager, options: BindingOptions = 
         if (refused) return send(res, refused)
         return handler(req, res)
       },
-    async init(req, res, userKey, options) {
-      const issued = await core.init(req, viewOf(req, bearer), userKey, options)
-      appendCookie(res, issued.setCookie)
-      return issued
-    },
-    async rotate(req, res) {
-      const issued = await core.rotate(req)
-      appendCookie(res, issued?.setCookie)
-      return issued
-    },
-    reauthenticate: (req) => core.reauthenticate(req),
-    updateMeta: (req, patch) => core.updateMeta(req, patch),
-    async revoke(req, res) {
-      appendCookie(res, await core.revoke(req))
-    },
-    revokeOther: (req) => core.revokeOther(req),
-    async revokeAll(req, res) {
-      appendCookie(res, await core.revokeAll(req))
-    },
-    revokeByIdExt: (req, id) => core.revokeByIdExt(req, id),
-    fetchAll: (req) => core.fetchAll(req),
+    ...sessionOperations(core, (req) => viewOf(req, bearer), appendCookie),
   }
 }
